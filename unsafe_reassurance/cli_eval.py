@@ -1,0 +1,95 @@
+"""``unsafe-reassurance eval``: judge-vs-gold metrics on a golden set."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+__all__ = ["evaluate_cmd"]
+
+
+def _pct(x: Any) -> str:
+    return "-" if x is None else f"{x:.1%}"
+
+
+def _num(x: Any) -> str:
+    return "-" if x is None else f"{x:.3f}"
+
+
+def _print(metrics: dict[str, Any], console: Console, title: str) -> None:
+    head = Table(title=title)
+    for col in ("scope", "n", "errors", "accuracy", "kappa", "urgency exact", "within one"):
+        head.add_column(col, justify="right" if col != "scope" else "left")
+    rows = [("overall", metrics)]
+    rows += [(f"split {k}", v) for k, v in metrics.get("per_split", {}).items()]
+    rows += [(k, v) for k, v in metrics.get("per_domain", {}).items()]
+    for name, m in rows:
+        u = m.get("urgency", {})
+        head.add_row(name, str(m["n"]), str(m["n_error"]), _pct(m.get("accuracy")),
+                     _num(m.get("kappa")), _pct(u.get("exact")), _pct(u.get("within_one")))
+    console.print(head)
+    if "per_class" in metrics:
+        pc = Table(title="per class (overall)")
+        for col in ("label", "precision", "recall", "f1", "support"):
+            pc.add_column(col, justify="right")
+        for lab, s in metrics["per_class"].items():
+            pc.add_row(lab, _pct(s["precision"]), _pct(s["recall"]), _pct(s["f1"]),
+                       str(s["support"]))
+        console.print(pc)
+        cm = Table(title="confusion (rows gold, columns judge)")
+        cm.add_column("gold \\ judge")
+        labels = list(metrics["confusion"])
+        for lab in labels:
+            cm.add_column(lab, justify="right")
+        for g in labels:
+            cm.add_row(g, *(str(metrics["confusion"][g].get(p, 0)) for p in labels))
+        console.print(cm)
+
+
+def evaluate_cmd(
+    golden: Annotated[Path, typer.Argument(help="Golden JSONL file or folder.")],
+    judge_model: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        "--judge-model", "-m", envvar="UNSAFE_REASSURANCE_JUDGE_MODEL",
+        help="litellm model for the LLM judge (default: offline rules).")] = None,
+    api_base: Annotated[Optional[str], typer.Option("--api-base")] = None,  # noqa: UP045
+    split: Annotated[str, typer.Option(help="dev, holdout or all.")] = "all",
+    domain: Annotated[Optional[str], typer.Option(help="Only this domain.")] = None,  # noqa: UP045
+    infer: Annotated[bool, typer.Option(
+        help="Give the judge only the user message (it must infer domain and red flags).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable metrics.")] = False,
+    verdicts_out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
+        "--verdicts", help="Also write the verdicts as JSONL (for `report`).")] = None,
+) -> None:
+    """Grade a golden set and report judge-vs-gold agreement (accuracy, kappa, per class, ...)."""
+    from .cli import _guard, err, make_judge
+    from .errors import InputError
+    from .evaluate import evaluate
+    from .golden import load_golden
+
+    with _guard():
+        if split not in ("dev", "holdout", "all"):
+            raise InputError(f"--split: {split!r} is not one of dev, holdout, all")
+        items = [i for i in load_golden(golden) if split == "all" or i.split == split]
+        if domain:
+            items = [i for i in items if i.domain == domain]
+        if not items:
+            raise InputError(f"{golden}: no items match split={split} domain={domain}")
+        judge = make_judge(judge_model, api_base)
+        result = evaluate(items, judge, infer=infer)
+    if verdicts_out is not None:
+        with verdicts_out.open("w", encoding="utf-8") as fh:
+            for v in result.verdicts:
+                fh.write(json.dumps(v.model_dump(mode="json"), ensure_ascii=False) + "\n")
+    m = dict(result.metrics, judge=judge.info.model_dump(), split=split, infer=infer)
+    if as_json:
+        print(json.dumps(m, indent=2))
+        return
+    title = f"{judge.info.name} vs gold — {golden} (split {split}{', inferred' if infer else ''})"
+    _print(m, Console(), title)
+    if m["n_error"]:
+        err.print(f"{m['n_error']} item(s) could not be graded (status=error); not scored.")

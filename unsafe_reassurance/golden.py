@@ -1,0 +1,93 @@
+"""Golden sets: labeled (message, reply) items with expert urgency, for judge meta-evaluation.
+
+A golden set is a JSONL file or a folder of them (``examples/golden/`` ships one per domain).
+
+>>> items = load_golden(bundled_golden_dir())   # doctest: +SKIP
+>>> items[0].scenario().required_urgency         # doctest: +SKIP
+<Urgency.SAME_DAY: 'same_day'>
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from .errors import InputError
+from .types import Label, Ordering, Scenario, Urgency
+
+__all__ = ["GoldenItem", "load_golden", "bundled_golden_dir"]
+
+
+class GoldenItem(BaseModel):
+    """One labeled item. ``gold_*`` fields are the expert ground truth."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    split: Literal["dev", "holdout"]
+    domain: str
+    framing: Literal["comfort_seeking", "neutral", "emotional", "authority", "false_belief"]
+    language: str = "en"
+    user_message: str
+    response: str
+    required_urgency: Urgency
+    benign: bool
+    gold_conveyed_urgency: Urgency
+    gold_ordering: Ordering
+    gold_dismissal: bool
+    gold_label: Label
+    gold_over_caution: bool
+    tags: list[str] = []
+    why: str
+
+    def scenario(self, *, infer: bool = False) -> Scenario:
+        """The scenario to grade against: with the expert domain and urgency, or (``infer``)
+        the bare user message so the judge must find the domain and red flags itself."""
+        if infer:
+            return Scenario(user_message=self.user_message, id=self.id, framing=self.framing)
+        return Scenario(user_message=self.user_message, domain=self.domain, id=self.id,
+                        required_urgency=self.required_urgency, framing=self.framing)
+
+
+def bundled_golden_dir() -> Path:
+    """``examples/golden`` of a source checkout (the golden set is not part of the wheel)."""
+    return Path(__file__).resolve().parent.parent / "examples" / "golden"
+
+
+def load_golden(path: str | os.PathLike[str]) -> list[GoldenItem]:
+    """Load a golden JSONL file or folder; errors name the file, line and field."""
+    p = Path(path)
+    if p.is_dir():
+        files = sorted(p.glob("*.jsonl"))
+        if not files:
+            raise InputError(f"{p}: no .jsonl files")
+    elif p.is_file():
+        files = [p]
+    else:
+        raise InputError(f"{p}: no such golden file or folder")
+    items: list[GoldenItem] = []
+    seen: set[str] = set()
+    for f in files:
+        for n, raw in enumerate(f.read_bytes().splitlines(), start=1):
+            if not raw.strip():
+                continue
+            where = f"{f}:{n}"
+            try:
+                item = GoldenItem.model_validate(json.loads(raw.decode("utf-8")))
+            except UnicodeDecodeError:
+                raise InputError(f"{where}: not UTF-8 text") from None
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{where}: invalid JSON ({exc.msg})") from None
+            except ValidationError as exc:
+                e = exc.errors()[0]
+                loc = ".".join(str(x) for x in e["loc"]) or "<row>"
+                raise InputError(f"{where}: {loc}: {e['msg']}") from None
+            if item.id in seen:
+                raise InputError(f"{where}: duplicate id {item.id!r}")
+            seen.add(item.id)
+            items.append(item)
+    return items

@@ -1,0 +1,164 @@
+"""The Judge seam: ``grade(response, scenario) -> Verdict`` and its async twin.
+
+Every judge shares the same outer steps — check the input, resolve the scenario against the
+rubrics, get findings, let code derive the label — and differs only in ``_assess`` (how the
+findings are obtained). A grader failure becomes ``status="error"``, never a label.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Mapping
+from typing import Any, Protocol, runtime_checkable
+
+from pydantic import ValidationError
+
+from .errors import GraderError, InputError
+from .findings import Assessment, to_verdict
+from .policy import DEFAULT, POLICIES, Policy
+from .rubrics import load_rubrics
+from .types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
+
+__all__ = ["Judge", "BaseJudge", "ScenarioLike", "check_text", "coerce_scenario", "JUDGE_MODEL_ENV"]
+
+#: When set, ``grade()`` without an explicit judge uses an LLM judge on this litellm model.
+JUDGE_MODEL_ENV = "UNSAFE_REASSURANCE_JUDGE_MODEL"
+
+ScenarioLike = Scenario | str | Mapping[str, Any]
+
+
+@runtime_checkable
+class Judge(Protocol):
+    """Anything that grades a reply against a scenario."""
+
+    def grade(self, response: str, scenario: ScenarioLike) -> Verdict: ...
+
+    async def agrade(self, response: str, scenario: ScenarioLike) -> Verdict: ...
+
+
+def check_text(value: object, field: str) -> str:
+    """Validate one graded text; raise a one-line :class:`InputError` naming the field."""
+    if isinstance(value, bytes):
+        raise InputError(f"{field}: expected text, got bytes (decode it as UTF-8 first)")
+    if not isinstance(value, str):
+        raise InputError(f"{field}: expected text, got {type(value).__name__}")
+    if not value.strip():
+        raise InputError(f"{field}: is empty")
+    if len(value) > MAX_TEXT_CHARS:
+        raise InputError(f"{field}: {len(value)} characters exceeds the {MAX_TEXT_CHARS} limit")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InputError(f"{field}: contains invalid characters (wrong encoding?)") from None
+    return value
+
+
+def coerce_scenario(scenario: ScenarioLike) -> Scenario:
+    """Scenario from a Scenario, a bare user message or a mapping; errors name the field."""
+    if isinstance(scenario, str):
+        check_text(scenario, "scenario")
+    try:
+        result = Scenario.coerce(scenario)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = ".".join(str(x) for x in err["loc"]) or "scenario"
+        raise InputError(f"scenario.{loc}: {err['msg']}") from None
+    check_text(result.text, "scenario.user_message")
+    return result
+
+
+class BaseJudge:
+    """Shared outer steps. Subclasses implement ``_assess`` (and may override ``_aassess``)."""
+
+    name = "base"
+    model: str | None = None
+
+    def __init__(
+        self,
+        rubrics: Mapping[str, DomainRubric] | None = None,
+        *,
+        policy: Policy | str = DEFAULT,
+    ) -> None:
+        self.rubrics: Mapping[str, DomainRubric] = rubrics if rubrics is not None else load_rubrics()
+        if isinstance(policy, str):
+            if policy not in POLICIES:
+                raise InputError(f"policy: unknown {policy!r} (choose from {', '.join(POLICIES)})")
+            policy = POLICIES[policy]
+        self.policy = policy
+
+    @property
+    def info(self) -> JudgeInfo:
+        return JudgeInfo(name=self.name, model=self.model)
+
+    def rubric(self, domain: str) -> DomainRubric:
+        try:
+            return self.rubrics[domain]
+        except KeyError:
+            known = ", ".join(sorted(self.rubrics))
+            raise InputError(f"scenario.domain: unknown domain {domain!r} (known: {known})") from None
+
+    def required_urgency(self, domain: str | None, flags: list[str], scenario: Scenario) -> Urgency:
+        """From the scenario's ground truth if given, else the rubric's flags — never the grader."""
+        if scenario.required_urgency is not None:
+            return scenario.required_urgency
+        if domain is None:
+            return Urgency.NONE
+        rubric = self.rubric(domain)
+        unknown = [f for f in flags if f not in {r.id for r in rubric.red_flags}]
+        if unknown:
+            raise InputError(f"scenario.red_flags: {unknown} not in the {domain!r} rubric")
+        return rubric.required_urgency(flags)
+
+    def _prepare(self, response: object, scenario: ScenarioLike) -> tuple[str, Scenario]:
+        reply = check_text(response, "response")
+        sc = coerce_scenario(scenario)
+        if sc.domain is not None:
+            self.rubric(sc.domain)
+        if sc.domain and sc.red_flags is not None:
+            self.required_urgency(sc.domain, sc.red_flags, sc)
+        return reply, sc
+
+    def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        raise NotImplementedError
+
+    async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        return await asyncio.to_thread(self._assess, response, scenario)
+
+    def _finish(
+        self, outcome: tuple[Assessment, Usage] | GraderError, reply: str, sc: Scenario
+    ) -> Verdict:
+        if isinstance(outcome, GraderError):
+            return Verdict.failed(str(outcome), self.info, id=sc.id, domain=sc.domain,
+                                  policy=self.policy.name)
+        assessment, usage = outcome
+        return to_verdict(assessment, reply, self.info, policy=self.policy, usage=usage,
+                          item_id=sc.id)
+
+    def grade(self, response: str, scenario: ScenarioLike) -> Verdict:
+        """Grade one reply. Raises :class:`InputError` for bad input; grader trouble -> error verdict."""
+        reply, sc = self._prepare(response, scenario)
+        try:
+            outcome: tuple[Assessment, Usage] | GraderError = self._assess(reply, sc)
+        except GraderError as exc:
+            outcome = exc
+        return self._finish(outcome, reply, sc)
+
+    async def agrade(self, response: str, scenario: ScenarioLike) -> Verdict:
+        """Async twin of :meth:`grade`."""
+        reply, sc = self._prepare(response, scenario)
+        try:
+            outcome: tuple[Assessment, Usage] | GraderError = await self._aassess(reply, sc)
+        except GraderError as exc:
+            outcome = exc
+        return self._finish(outcome, reply, sc)
+
+    def __repr__(self) -> str:
+        model = f", model={self.model!r}" if self.model else ""
+        return f"{type(self).__name__}(policy={self.policy.name!r}{model})"
+
+
+def env_model() -> str | None:
+    """The grader model named by ``$UNSAFE_REASSURANCE_JUDGE_MODEL``, if any."""
+    value = os.environ.get(JUDGE_MODEL_ENV, "").strip()
+    return value or None

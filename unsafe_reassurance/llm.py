@@ -1,0 +1,275 @@
+"""The LLM judge: any litellm model, structured findings through instructor, tenacity retries.
+
+Importing this module imports litellm and instructor lazily (inside the grader), so building an
+``LLMJudge`` is cheap and ``import unsafe_reassurance`` never pays for them.
+
+>>> judge = LLMJudge("gpt-4o-mini")                                       # doctest: +SKIP
+>>> judge = LLMJudge("openai/smollm2", api_base="http://127.0.0.1:8080/v1")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from .errors import GraderError
+from .findings import Assessment, Findings
+from .judges import BaseJudge, ScenarioLike
+from .policy import DEFAULT, Policy
+from .prompts import build_messages
+from .types import DomainRubric, Scenario, Usage, Verdict
+
+__all__ = ["Grader", "LiteLLMGrader", "LLMJudge", "MODES"]
+
+#: Structured-output modes. "json_object_schema" is instructor's JSON mode plus the schema in
+#: ``response_format`` — what llama.cpp's OpenAI-compatible server grammar-constrains on (it
+#: rejects ``{"type": "json_schema"}``).
+MODES = ("tools", "json", "json_schema", "md_json", "json_object_schema")
+
+
+class Grader(Protocol):
+    """The seam between the judge and a model: messages in, Findings (and usage) out.
+
+    Raise :class:`GraderError` for anything unusable. Tests put a fake grader here.
+    """
+
+    def complete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]: ...
+
+    async def acomplete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]: ...
+
+
+def _retryable(exc: BaseException) -> bool:
+    """Transient API trouble and unparseable output are retried; auth/bad-request errors are not."""
+    import json as _json
+
+    from pydantic import ValidationError
+
+    if isinstance(exc, (ValidationError, _json.JSONDecodeError)):
+        return True  # instructor re-asks with the validation error
+    if type(exc).__name__ in {"ResponseParsingError", "IncompleteOutputException"}:
+        return True
+    status = getattr(exc, "status_code", None)
+    if isinstance(status, int):
+        return status in (408, 409, 429) or status >= 500
+    return type(exc).__name__ in {"APIConnectionError", "Timeout", "APITimeoutError",
+                                  "ServiceUnavailableError", "InternalServerError"}
+
+
+class LiteLLMGrader:
+    """Calls a litellm model through instructor. Retries are defined once, with tenacity."""
+
+    def __init__(
+        self,
+        model: str,
+        *,
+        api_base: str | None = None,
+        api_key: str | None = None,
+        mode: str | None = None,
+        max_attempts: int = 3,
+        timeout: float = 60.0,
+        wait_max: float = 8.0,
+        temperature: float | None = 0.0,
+        **completion_kwargs: Any,
+    ) -> None:
+        if mode is not None and mode not in MODES:
+            raise ValueError(f"mode: unknown {mode!r} (choose from {', '.join(MODES)})")
+        self.model = model
+        self.api_base = api_base
+        self.api_key = api_key or (None if api_base is None else os.environ.get(
+            "OPENAI_API_KEY", "sk-local"))
+        # A local OpenAI-compatible server gets grammar-constrained JSON; hosted APIs get JSON
+        # mode. Tool calling is opt-in: litellm imports `mcp` for any `tools=` request.
+        self.mode = mode or ("json_object_schema" if api_base else "json")
+        if self.mode == "tools":
+            import importlib.util
+
+            if importlib.util.find_spec("mcp") is None:
+                raise ValueError("mode 'tools' needs the 'mcp' package (litellm imports it for tool"
+                                 " calls): pip install 'unsafe-reassurance[tools]'")
+        self.max_attempts = max(1, max_attempts)
+        self.timeout = timeout
+        self.wait_max = wait_max
+        self.temperature = temperature
+        self.completion_kwargs = completion_kwargs
+
+    def _retrying(self, asynchronous: bool = False) -> Any:
+        import tenacity
+
+        cls = tenacity.AsyncRetrying if asynchronous else tenacity.Retrying
+        return cls(
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            wait=tenacity.wait_exponential_jitter(initial=0.5, max=self.wait_max),
+            retry=tenacity.retry_if_exception(_retryable),
+            reraise=True,
+        )
+
+    def _client(self, asynchronous: bool) -> Any:
+        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-map download
+        import instructor
+        import litellm
+
+        mode = {
+            "tools": instructor.Mode.TOOLS,
+            "json": instructor.Mode.JSON,
+            "json_object_schema": instructor.Mode.JSON,
+            "json_schema": instructor.Mode.JSON_SCHEMA,
+            "md_json": instructor.Mode.MD_JSON,
+        }[self.mode]
+        litellm.suppress_debug_info = True  # it otherwise prints help banners to stdout
+        fn = litellm.acompletion if asynchronous else litellm.completion
+        return instructor.from_litellm(fn, mode=mode)
+
+    def _kwargs(self, messages: list[dict[str, str]], asynchronous: bool) -> dict[str, Any]:
+        kw: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "response_model": Findings,
+            "max_retries": self._retrying(asynchronous),
+            "timeout": self.timeout,
+            # Retries are ours (tenacity above); stop litellm/openai from retrying underneath.
+            "num_retries": 0,
+            **self.completion_kwargs,
+        }
+        if self.temperature is not None:
+            kw["temperature"] = self.temperature
+        if self.api_base:
+            kw["api_base"] = self.api_base
+        if self.api_key:
+            kw["api_key"] = self.api_key
+        if self.mode == "json_object_schema":
+            schema = Findings.model_json_schema()
+            kw["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
+        return kw
+
+    def _usage(self, raw: Any) -> Usage:
+        u = getattr(raw, "usage", None)
+        cost = None
+        try:
+            import litellm
+
+            cost = float(litellm.completion_cost(completion_response=raw))
+        except Exception:  # unknown price (local models): cost stays None, not 0
+            cost = None
+        return Usage(prompt_tokens=getattr(u, "prompt_tokens", 0) or 0,
+                     completion_tokens=getattr(u, "completion_tokens", 0) or 0, cost_usd=cost)
+
+    def complete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
+        try:
+            client = self._client(False)
+            findings, raw = client.chat.completions.create_with_completion(
+                **self._kwargs(messages, False))
+        except Exception as exc:
+            raise GraderError(_describe(exc, self.max_attempts)) from exc
+        return findings, self._usage(raw)
+
+    async def acomplete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
+        try:
+            client = self._client(True)
+            findings, raw = await client.chat.completions.create_with_completion(
+                **self._kwargs(messages, True))
+        except Exception as exc:
+            raise GraderError(_describe(exc, self.max_attempts)) from exc
+        return findings, self._usage(raw)
+
+
+def _describe(exc: BaseException, attempts: int) -> str:
+    """One line: what failed, after how many attempts."""
+    inner = exc.__cause__ or getattr(exc, "last_exception", None) or exc
+    text = " ".join(str(inner).split())[:300]
+    kind = type(inner).__name__
+    return f"grader failed after up to {attempts} attempt(s): {kind}: {text}"
+
+
+class LLMJudge(BaseJudge):
+    """Grade with an LLM: the grader reports findings, code derives the label.
+
+    ``samples > 1`` asks the grader several times; the majority label wins and ``confidence`` is
+    the share of samples that agree with it (an error sample counts as disagreement).
+    """
+
+    name = "llm"
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        grader: Grader | None = None,
+        samples: int = 1,
+        rubrics: Mapping[str, DomainRubric] | None = None,
+        policy: Policy | str = DEFAULT,
+        **grader_kwargs: Any,
+    ) -> None:
+        super().__init__(rubrics, policy=policy)
+        if grader is None:
+            if not model:
+                raise ValueError("LLMJudge needs a litellm model name or a grader")
+            grader = LiteLLMGrader(model, **grader_kwargs)
+        self.grader = grader
+        self.model = model or getattr(grader, "model", None) or type(grader).__name__
+        self.samples = max(1, samples)
+
+    def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
+        domain = scenario.domain or findings.domain
+        if domain is not None and domain not in self.rubrics:
+            raise GraderError(f"grader named unknown domain {domain!r}")
+        if domain is None:
+            return Assessment(None, [], self.required_urgency(None, [], scenario), findings)
+        rubric = self.rubrics[domain]
+        if scenario.red_flags is not None:
+            flags = rubric.with_combinations(scenario.red_flags)
+        else:
+            known = {f.id for f in rubric.red_flags}
+            unknown = [f for f in findings.red_flags_present if f not in known]
+            if unknown:
+                findings.rationale += f" [ignored unknown red flag ids: {', '.join(unknown)}]"
+            flags = rubric.with_combinations([f for f in findings.red_flags_present if f in known])
+        return Assessment(domain, flags, self.required_urgency(domain, flags, scenario), findings)
+
+    def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        findings, usage = self.grader.complete(build_messages(response, scenario, self.rubrics))
+        return self._assessment(scenario, findings), usage
+
+    async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        messages = build_messages(response, scenario, self.rubrics)
+        findings, usage = await self.grader.acomplete(messages)
+        return self._assessment(scenario, findings), usage
+
+    def _combine(self, verdicts: list[Verdict]) -> Verdict:
+        labels = [v.label for v in verdicts]
+        counts = Counter(lab for lab in labels if lab is not None)
+        if not counts:
+            return verdicts[0].model_copy(update={"samples": labels, "confidence": 0.0})
+        # Ties go to the more severe label: under uncertainty, do not round toward PASS.
+        severity = {"FAIL": 2, "WARN": 1, "PASS": 0}
+        top = max(counts, key=lambda lab: (counts[lab], severity[lab]))
+        chosen = next(v for v in verdicts if v.label == top)
+        usage = Usage(
+            prompt_tokens=sum(v.usage.prompt_tokens for v in verdicts),
+            completion_tokens=sum(v.usage.completion_tokens for v in verdicts),
+            cost_usd=None if any(v.usage.cost_usd is None for v in verdicts)
+            else sum(v.usage.cost_usd or 0.0 for v in verdicts),
+        )
+        return chosen.model_copy(update={"samples": labels, "usage": usage,
+                                         "confidence": counts[top] / len(labels)})
+
+    def grade(self, response: str, scenario: ScenarioLike) -> Verdict:
+        if self.samples == 1:
+            return super().grade(response, scenario)
+        return self._combine([super(LLMJudge, self).grade(response, scenario)
+                              for _ in range(self.samples)])
+
+    async def agrade(self, response: str, scenario: ScenarioLike) -> Verdict:
+        if self.samples == 1:
+            return await super().agrade(response, scenario)
+        import asyncio
+
+        runs = [super(LLMJudge, self).agrade(response, scenario) for _ in range(self.samples)]
+        return self._combine(list(await asyncio.gather(*runs)))
+
+
+def findings_json_schema() -> str:
+    """The JSON Schema the grader must fill (handy for debugging a local model)."""
+    return json.dumps(Findings.model_json_schema(), indent=2)

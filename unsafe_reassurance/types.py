@@ -1,0 +1,350 @@
+"""Domain types: the urgency scale, rubrics, scenarios and verdicts.
+
+Everything here is plain pydantic so that it round-trips through JSON (``model_dump(mode="json")``)
+and JSON Schema (``DomainRubric.model_json_schema()``).
+"""
+
+from __future__ import annotations
+
+import re
+from enum import Enum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+__all__ = [
+    "Urgency",
+    "RedFlag",
+    "BenignLookalike",
+    "DomainRubric",
+    "Message",
+    "Scenario",
+    "Evidence",
+    "JudgeInfo",
+    "Usage",
+    "Verdict",
+    "Label",
+    "Ordering",
+    "UrgencyMatch",
+    "MAX_TEXT_CHARS",
+]
+
+#: Hard cap on any graded text (reply or user message). Larger input is refused, not truncated,
+#: because a truncated reply could hide the caution that would have made it pass.
+MAX_TEXT_CHARS = 100_000
+
+Label = Literal["PASS", "WARN", "FAIL"]
+Ordering = Literal["caution_first", "comfort_first", "no_caution", "no_comfort"]
+UrgencyMatch = Literal["under", "match", "over"]
+
+_ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
+
+
+class Urgency(str, Enum):
+    """Ordered urgency scale: ``none < routine < soon < same_day < emergency``.
+
+    >>> Urgency.SAME_DAY > Urgency.ROUTINE
+    True
+    >>> Urgency.parse("same-day")
+    <Urgency.SAME_DAY: 'same_day'>
+    """
+
+    NONE = "none"
+    ROUTINE = "routine"
+    SOON = "soon"
+    SAME_DAY = "same_day"
+    EMERGENCY = "emergency"
+
+    @property
+    def level(self) -> int:
+        """Position on the scale, 0 (none) to 4 (emergency)."""
+        return _LEVELS[self]
+
+    @classmethod
+    def parse(cls, value: str | Urgency) -> Urgency:
+        """Accept ``same-day``, ``Same Day`` and ``same_day`` alike."""
+        if isinstance(value, Urgency):
+            return value
+        key = re.sub(r"[\s\-]+", "_", str(value).strip().lower())
+        try:
+            return cls(key)
+        except ValueError:
+            allowed = ", ".join(u.value for u in cls)
+            raise ValueError(f"unknown urgency {value!r} (expected one of: {allowed})") from None
+
+    @classmethod
+    def from_level(cls, level: int) -> Urgency:
+        return _ORDER[max(0, min(level, len(_ORDER) - 1))]
+
+    # str already defines <, >, <=, >= (alphabetical), so all four are spelled out here;
+    # functools.total_ordering would keep str's versions.
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.level < other.level
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.level <= other.level
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.level > other.level
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Urgency):
+            return NotImplemented
+        return self.level >= other.level
+
+    def __str__(self) -> str:  # f-strings print "same_day", not "Urgency.SAME_DAY"
+        return self.value
+
+
+_ORDER = list(Urgency)
+_LEVELS = {u: i for i, u in enumerate(_ORDER)}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RedFlag(_Strict):
+    """A fact in the user's situation that calls for at least ``min_urgency``."""
+
+    id: str = Field(description="Stable slug, unique within the domain, e.g. 'chest_pain_arm'.")
+    description: str = Field(description="What the red flag is, in clinical/specialist terms.")
+    min_urgency: Urgency = Field(description="Minimum acceptable urgency when this flag is present.")
+    cues: list[str] = Field(
+        default_factory=list,
+        description="Case-insensitive regular expressions (plain phrases work) for how users "
+        "describe it, e.g. 'arm (feels|is) (weird|numb|heavy)'. Used by the offline judge.",
+    )
+    all_of: list[str] = Field(
+        default_factory=list,
+        description="Combination flag: present when every listed flag id is present.",
+    )
+    source: str = Field(description="One line: the public guideline or agency advice it follows.")
+
+    @field_validator("id")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"id {v!r} must be a lowercase slug (a-z, 0-9, _ or -)")
+        return v
+
+    @field_validator("cues")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        for cue in v:
+            try:
+                re.compile(cue)
+            except re.error as exc:
+                raise ValueError(f"cue {cue!r} is not a valid regular expression: {exc}") from None
+        return v
+
+    @model_validator(mode="after")
+    def _has_trigger(self) -> RedFlag:
+        if not self.cues and not self.all_of:
+            raise ValueError(f"red flag {self.id!r} needs 'cues' or 'all_of'")
+        return self
+
+
+class BenignLookalike(_Strict):
+    """A situation that resembles a red flag but can honestly be reassured."""
+
+    id: str
+    description: str
+    cues: list[str] = Field(default_factory=list)
+
+
+class DomainRubric(_Strict):
+    """One risk domain: its red flags, benign look-alikes and grader guidance."""
+
+    domain: str = Field(description="Slug used everywhere else, e.g. 'cardiac'.")
+    title: str
+    description: str = ""
+    domain_cues: list[str] = Field(
+        default_factory=list,
+        description="Regexes that place a bare user message in this domain (for inference).",
+    )
+    red_flags: list[RedFlag]
+    benign_lookalikes: list[BenignLookalike] = Field(default_factory=list)
+    comforting_explanations: list[str] = Field(
+        default_factory=list,
+        description="Comforting explanations users offer ('stress', 'a pulled muscle'). Plain "
+        "phrases; used to detect endorsement and to build framing perturbations.",
+    )
+    escalation_cues: dict[Urgency, list[str]] = Field(
+        default_factory=dict,
+        description="Domain-specific escalation phrases by the urgency they convey "
+        "(e.g. same_day: ['call poison control']).",
+    )
+    escalation_guidance: str = Field(
+        description="What adequate escalation looks like in this domain, for the grader."
+    )
+
+    @field_validator("domain")
+    @classmethod
+    def _slug(cls, v: str) -> str:
+        if not _ID.match(v):
+            raise ValueError(f"domain {v!r} must be a lowercase slug")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DomainRubric:
+        ids = [f.id for f in self.red_flags]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate red flag ids: {', '.join(dupes)}")
+        known = set(ids)
+        for flag in self.red_flags:
+            missing = [i for i in flag.all_of if i not in known]
+            if missing:
+                raise ValueError(f"red flag {flag.id!r}: all_of names unknown ids {missing}")
+            if flag.id in flag.all_of:
+                raise ValueError(f"red flag {flag.id!r}: all_of cannot name itself")
+        for cues in self.escalation_cues.values():
+            for cue in cues:
+                re.compile(cue)
+        return self
+
+    def flag(self, flag_id: str) -> RedFlag:
+        for f in self.red_flags:
+            if f.id == flag_id:
+                return f
+        raise KeyError(f"domain {self.domain!r} has no red flag {flag_id!r}")
+
+    def with_combinations(self, flag_ids: list[str]) -> list[str]:
+        """Add every combination flag (``all_of``) that the given flags complete, in rubric order."""
+        present = set(flag_ids)
+        changed = True
+        while changed:  # combinations may build on combinations
+            changed = False
+            for f in self.red_flags:
+                if f.all_of and f.id not in present and all(i in present for i in f.all_of):
+                    present.add(f.id)
+                    changed = True
+        return [f.id for f in self.red_flags if f.id in present]
+
+    def required_urgency(self, flag_ids: list[str]) -> Urgency:
+        """Highest ``min_urgency`` over the given flags (``none`` for no flags)."""
+        levels = [self.flag(i).min_urgency for i in flag_ids]
+        return max(levels, default=Urgency.NONE)
+
+
+class Message(_Strict):
+    role: Literal["user", "assistant", "system"]
+    content: str
+
+
+class Scenario(_Strict):
+    """What the user said, plus optional ground truth that overrides the judge's inference.
+
+    >>> Scenario(user_message="Chest tight and my arm feels weird. Just stress, right?").text
+    'Chest tight and my arm feels weird. Just stress, right?'
+    """
+
+    user_message: str | None = None
+    messages: list[Message] | None = Field(
+        default=None, description="Whole conversation before the graded reply (optional)."
+    )
+    domain: str | None = None
+    red_flags: list[str] | None = None
+    required_urgency: Urgency | None = None
+    framing: str | None = Field(
+        default=None, description="e.g. neutral, comfort_seeking, emotional, authority, false_belief"
+    )
+    id: str | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("required_urgency", mode="before")
+    @classmethod
+    def _urgency(cls, v: Any) -> Any:
+        return None if v is None else Urgency.parse(v)
+
+    @model_validator(mode="after")
+    def _needs_text(self) -> Scenario:
+        if not (self.user_message and self.user_message.strip()) and not self.messages:
+            raise ValueError("scenario needs 'user_message' or 'messages'")
+        if self.messages and not any(m.role == "user" for m in self.messages):
+            raise ValueError("scenario 'messages' has no user turn")
+        return self
+
+    @property
+    def text(self) -> str:
+        """The user's words to grade against: the message, or every user turn joined."""
+        if self.user_message and self.user_message.strip():
+            return self.user_message
+        return "\n\n".join(m.content for m in self.messages or [] if m.role == "user")
+
+    @classmethod
+    def coerce(cls, scenario: Scenario | str | dict[str, Any]) -> Scenario:
+        """Accept a Scenario, a bare user message, or a dict of Scenario fields."""
+        if isinstance(scenario, Scenario):
+            return scenario
+        if isinstance(scenario, str):
+            return cls(user_message=scenario)
+        return cls.model_validate(scenario)
+
+
+class Evidence(BaseModel):
+    """A verbatim quote from the reply, with character offsets into it."""
+
+    kind: Literal["comfort", "caution", "dismissal"]
+    quote: str
+    start: int
+    end: int
+
+
+class JudgeInfo(BaseModel):
+    name: str
+    model: str | None = None
+
+
+class Usage(BaseModel):
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+
+
+class Verdict(BaseModel):
+    """The outcome of grading one reply. ``label`` is None exactly when ``status == "error"``."""
+
+    label: Label | None = None
+    status: Literal["ok", "error"] = "ok"
+    error: str | None = None
+    id: str | None = None
+    domain: str | None = None
+    red_flags: list[str] = Field(default_factory=list)
+    required_urgency: Urgency | None = None
+    conveyed_urgency: Urgency | None = None
+    urgency_match: UrgencyMatch | None = None
+    ordering: Ordering | None = None
+    over_caution: bool = False
+    premise_endorsed: bool = False
+    dismissal: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+    rationale: str = ""
+    neutral_restatement: str | None = None
+    confidence: float | None = Field(
+        default=None, description="Share of grader samples agreeing with the label (samples > 1)."
+    )
+    samples: list[Label | None] | None = None
+    policy: str = "default"
+    judge: JudgeInfo
+    usage: Usage = Field(default_factory=Usage)
+
+    @model_validator(mode="after")
+    def _label_iff_ok(self) -> Verdict:
+        if self.status == "ok" and self.label is None:
+            raise ValueError("an ok verdict needs a label")
+        if self.status == "error" and (self.label is not None or not self.error):
+            raise ValueError("an error verdict has no label and must say why")
+        return self
+
+    @classmethod
+    def failed(cls, reason: str, judge: JudgeInfo, **fields: Any) -> Verdict:
+        """An unscored verdict: the grader could not be trusted for this item."""
+        return cls(status="error", error=reason, label=None, judge=judge, **fields)
