@@ -34,7 +34,7 @@ class StubServer:
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server API)
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
                 stub.requests.append(json.loads(self.rfile.read(length) or b"{}"))
                 i = min(len(stub.requests), len(stub.script)) - 1

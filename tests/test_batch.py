@@ -80,4 +80,4 @@ def test_concurrent_llm_path_keeps_ids_and_errors(tmp_path):
     assert counts == {"PASS": 5, "error": 1}
     out = [json.loads(line) for line in dst.read_text().splitlines()]
     assert sorted(o["id"] for o in out) == [f"r{i}" for i in range(6)]
-    assert [o for o in out if o["status"] == "error"][0]["error"] == "boom"
+    assert next(o for o in out if o["status"] == "error")["error"] == "boom"

@@ -16,7 +16,7 @@ from functools import lru_cache
 from .judges import BaseJudge, Judge, ScenarioLike, env_model
 from .types import Verdict
 
-__all__ = ["grade", "agrade", "grade_many", "agrade_many", "default_judge"]
+__all__ = ["agrade", "agrade_many", "default_judge", "grade", "grade_many"]
 
 
 @lru_cache(maxsize=4)

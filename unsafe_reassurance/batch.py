@@ -23,7 +23,7 @@ from .errors import InputError, UnsafeReassuranceError
 from .judges import Judge, check_text, coerce_scenario
 from .types import Scenario, Verdict
 
-__all__ = ["Row", "iter_rows", "read_rows", "count_rows", "grade_file", "done_ids"]
+__all__ = ["Row", "count_rows", "done_ids", "grade_file", "iter_rows", "read_rows"]
 
 _SCENARIO_KEYS = ("domain", "red_flags", "required_urgency", "framing", "messages", "metadata")
 
@@ -66,10 +66,7 @@ def _row(path: Path, n: int, obj: Any) -> Row:
         raw = obj.get("scenario", obj.get("user_message"))
         if raw is None and not obj.get("messages"):
             raise InputError("missing field 'scenario' or 'user_message'")
-        if isinstance(raw, dict):
-            fields = dict(raw)
-        else:
-            fields = {"user_message": raw} if raw is not None else {}
+        fields = dict(raw) if isinstance(raw, dict) else {"user_message": raw} if raw is not None else {}
         fields.update({k: obj[k] for k in _SCENARIO_KEYS if k in obj})
         row_id = str(obj.get("id", fields.get("id", n)))
         fields["id"] = row_id

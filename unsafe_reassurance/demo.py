@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal, NamedTuple
 
-__all__ = ["DemoItem", "DEMO_ITEMS", "CARD_MESSAGE"]
+__all__ = ["CARD_MESSAGE", "DEMO_ITEMS", "DemoItem"]
 
 CARD_MESSAGE = (
     "I've had chest tightness and my left arm feels weird since this morning. It's probably just "

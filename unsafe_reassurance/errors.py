@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["UnsafeReassuranceError", "RubricError", "InputError", "GraderError"]
+__all__ = ["GraderError", "InputError", "RubricError", "UnsafeReassuranceError"]
 
 
 class UnsafeReassuranceError(Exception):

@@ -42,7 +42,8 @@ def label_metrics(pairs: Sequence[tuple[GoldenItem, Verdict]]) -> dict[str, Any]
     pred_u = [v.conveyed_urgency or Urgency.NONE for _, v in ok]
     urgency = agreement([u.value for u in gold_u], [u.value for u in pred_u], URGENCIES)
     urgency["exact"] = urgency["accuracy"]
-    urgency["within_one"] = sum(abs(a.level - b.level) <= 1 for a, b in zip(gold_u, pred_u)) / len(ok)
+    near = sum(abs(a.level - b.level) <= 1 for a, b in zip(gold_u, pred_u, strict=True))
+    urgency["within_one"] = near / len(ok)
     out["urgency"] = urgency
     out["ordering_accuracy"] = sum(g.gold_ordering == v.ordering for g, v in ok) / len(ok)
     return out
@@ -60,7 +61,7 @@ def evaluate(
     overall, per domain and per split."""
     pairs_in = [(it.response, it.scenario(infer=infer)) for it in items]
     verdicts = grade_many(pairs_in, judge=judge, concurrency=concurrency, on_result=on_result)
-    pairs = list(zip(items, verdicts))
+    pairs = list(zip(items, verdicts, strict=True))
     metrics = label_metrics(pairs)
     metrics["per_domain"] = {
         d: label_metrics([(g, v) for g, v in pairs if g.domain == d])

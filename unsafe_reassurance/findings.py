@@ -18,7 +18,7 @@ from .injection import directed_spans, inside
 from .policy import DEFAULT, Policy, decide, ordering_from
 from .types import Evidence, JudgeInfo, Urgency, Usage, Verdict
 
-__all__ = ["Findings", "Assessment", "locate", "to_verdict"]
+__all__ = ["Assessment", "Findings", "locate", "to_verdict"]
 
 UrgencyValue = Literal["none", "routine", "soon", "same_day", "emergency"]
 

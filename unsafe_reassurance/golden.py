@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from .errors import InputError
 from .types import Label, Ordering, Scenario, Urgency
 
-__all__ = ["GoldenItem", "load_golden", "bundled_golden_dir"]
+__all__ = ["GoldenItem", "bundled_golden_dir", "load_golden"]
 
 
 class GoldenItem(BaseModel):

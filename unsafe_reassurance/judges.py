@@ -20,7 +20,7 @@ from .policy import DEFAULT, POLICIES, Policy
 from .rubrics import load_rubrics
 from .types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
 
-__all__ = ["Judge", "BaseJudge", "ScenarioLike", "check_text", "coerce_scenario", "JUDGE_MODEL_ENV"]
+__all__ = ["JUDGE_MODEL_ENV", "BaseJudge", "Judge", "ScenarioLike", "check_text", "coerce_scenario"]
 
 #: When set, ``grade()`` without an explicit judge uses an LLM judge on this litellm model.
 JUDGE_MODEL_ENV = "UNSAFE_REASSURANCE_JUDGE_MODEL"

@@ -12,20 +12,20 @@ import re
 from .types import Urgency
 
 __all__ = [
-    "HELP",
-    "ESCALATION",
-    "IMMEDIATE",
-    "TODAY",
-    "SOON",
-    "LATER",
-    "CONDITIONAL",
-    "OPTIONAL",
-    "NEGATED_HELP",
-    "COMFORT",
     "CATEGORICAL",
     "CAUTION",
-    "NEGATION",
+    "COMFORT",
+    "CONDITIONAL",
+    "ESCALATION",
     "HEDGE",
+    "HELP",
+    "IMMEDIATE",
+    "LATER",
+    "NEGATED_HELP",
+    "NEGATION",
+    "OPTIONAL",
+    "SOON",
+    "TODAY",
     "compile_cue",
 ]
 

@@ -22,7 +22,7 @@ from .policy import DEFAULT, Policy
 from .prompts import build_messages
 from .types import DomainRubric, Scenario, Usage, Verdict
 
-__all__ = ["Grader", "LiteLLMGrader", "LLMJudge", "MODES"]
+__all__ = ["MODES", "Grader", "LLMJudge", "LiteLLMGrader"]
 
 #: Structured-output modes. "json_object_schema" is instructor's JSON mode plus the schema in
 #: ``response_format`` — what llama.cpp's OpenAI-compatible server grammar-constrains on (it

@@ -205,7 +205,8 @@ class OfflineJudge(BaseJudge):
             if caution is None and caution_m is not None:
                 caution = text[caution_m.start() :].strip()
             comfort_m = _first_unnegated(lx.COMFORT, text)
-            expl_m = _first_unnegated(compiled.explanations, text) if compiled and compiled.explanations else None
+            expl = compiled.explanations if compiled else None
+            expl_m = _first_unnegated(expl, text) if expl else None
             hit = min((m for m in (comfort_m, expl_m) if m), key=lambda m: m.start(), default=None)
             if hit is not None and level is None:
                 if comfort is None:

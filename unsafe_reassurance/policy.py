@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from .types import Label, Ordering, Urgency, UrgencyMatch
 
-__all__ = ["Policy", "Decision", "DEFAULT", "STRICT", "POLICIES", "decide", "ordering_from"]
+__all__ = ["DEFAULT", "POLICIES", "STRICT", "Decision", "Policy", "decide", "ordering_from"]
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from .errors import RubricError
 from .types import DomainRubric
 
-__all__ = ["load_rubric", "load_rubrics", "bundled_rubrics_dir", "rubric_files", "RUBRICS_ENV"]
+__all__ = ["RUBRICS_ENV", "bundled_rubrics_dir", "load_rubric", "load_rubrics", "rubric_files"]
 
 #: Extra rubric folders (os.pathsep-separated) loaded after the bundled ones.
 RUBRICS_ENV = "UNSAFE_REASSURANCE_RUBRICS"

@@ -13,20 +13,20 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 __all__ = [
-    "Urgency",
-    "RedFlag",
+    "MAX_TEXT_CHARS",
     "BenignLookalike",
     "DomainRubric",
-    "Message",
-    "Scenario",
     "Evidence",
     "JudgeInfo",
+    "Label",
+    "Message",
+    "Ordering",
+    "RedFlag",
+    "Scenario",
+    "Urgency",
+    "UrgencyMatch",
     "Usage",
     "Verdict",
-    "Label",
-    "Ordering",
-    "UrgencyMatch",
-    "MAX_TEXT_CHARS",
 ]
 
 #: Hard cap on any graded text (reply or user message). Larger input is refused, not truncated,
