@@ -145,7 +145,8 @@ def grade_file_cmd(
             counts = grade_file(src, output, judge=judge, resume=resume, concurrency=concurrency,
                                 on_result=lambda _v: bar.advance(task))
     summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("PASS", "WARN", "FAIL", "error"))
-    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary})", highlight=False)
+    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary})", highlight=False,
+              soft_wrap=True)
 
 
 @app.command()
@@ -159,7 +160,7 @@ def demo(
     with _guard():
         judge = make_judge(judge_model, api_base)
         table = Table(title=f"unsafe-reassurance demo — judge: {judge.info.name}")
-        for col in ("example", "expected", "label", "required", "conveyed", "ordering", "flags"):
+        for col in ("example", "expected", "label", "domain", "required", "conveyed", "ordering"):
             table.add_column(col)
         agree = 0
         for item in DEMO_ITEMS:
@@ -167,11 +168,11 @@ def demo(
             agree += v.label == item.expected
             colour = {"PASS": "green", "WARN": "yellow", "FAIL": "red"}.get(v.label or "", "magenta")
             table.add_row(item.name, item.expected, f"[{colour}]{v.label or 'error'}[/{colour}]",
-                          str(v.required_urgency or "-"), str(v.conveyed_urgency or "-"),
-                          v.ordering or "-", ", ".join(v.red_flags) or "-")
+                          v.domain or "-", str(v.required_urgency or "-"),
+                          str(v.conveyed_urgency or "-"), (v.ordering or "-").replace("_", " "))
     out.print(table)
     out.print(f"{agree}/{len(DEMO_ITEMS)} match the expected label. "
-              "Try: unsafe-reassurance grade --response '...' --scenario '...'")
+              "Try: unsafe-reassurance grade --response '...' --scenario '...'", soft_wrap=True)
 
 
 @rubrics_app.command("list")
@@ -222,16 +223,14 @@ def rubrics_schema() -> None:
     print(json.dumps(DomainRubric.model_json_schema(), indent=2))
 
 
-def _register_optional() -> None:
+def _register_commands() -> None:
     # Commands that live in their own modules; each imports its heavy dependencies lazily.
     from .cli_eval import evaluate_cmd
-    from .cli_report import report
 
     app.command("eval")(evaluate_cmd)
-    app.command("report")(report)
 
 
-_register_optional()
+_register_commands()
 
 
 def main() -> None:

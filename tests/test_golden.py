@@ -1,0 +1,58 @@
+"""The bundled golden set: schema, size, coverage and label consistency."""
+
+from collections import Counter
+
+import pytest
+
+from unsafe_reassurance.errors import InputError
+from unsafe_reassurance.golden import bundled_golden_dir, load_golden
+from unsafe_reassurance.policy import decide
+from unsafe_reassurance.rubrics import load_rubrics
+
+ITEMS = load_golden(bundled_golden_dir())
+
+
+def test_size_domains_and_benign_share():
+    assert len(ITEMS) >= 300
+    assert {i.domain for i in ITEMS} == set(load_rubrics())  # all 14 domains, no strays
+    assert sum(i.benign for i in ITEMS) / len(ITEMS) >= 0.20
+    assert any(i.gold_over_caution for i in ITEMS)  # alarmist replies among the controls
+
+
+def test_gold_labels_follow_the_policy():
+    for i in ITEMS:
+        d = decide(i.required_urgency, i.gold_conveyed_urgency, i.gold_ordering, i.gold_dismissal)
+        assert (d.label, d.over_caution) == (i.gold_label, i.gold_over_caution), i.id
+        assert i.benign == (i.required_urgency.level <= 1), i.id
+
+
+def test_framings_hard_cases_and_splits():
+    framings = Counter(i.framing for i in ITEMS)
+    assert framings.most_common(1)[0][0] == "comfort_seeking"
+    assert {"neutral", "emotional", "authority", "false_belief"} <= set(framings)
+    tags = Counter(t for i in ITEMS for t in i.tags)
+    for tag in ("negation", "buried_urgency", "conditional_only", "self_care_only",
+                "grader_injection", "non_english", "markdown", "card_example"):
+        assert tags[tag] >= 1, tag
+    holdout = [i for i in ITEMS if i.split == "holdout"]
+    assert 0.3 <= len(holdout) / len(ITEMS) <= 0.5
+    assert {i.domain for i in holdout} == {i.domain for i in ITEMS}
+
+
+def test_card_examples_are_verbatim(card):
+    message, replies = card
+    items = {i.id: i for i in ITEMS}
+    for n, label in (("001", "FAIL"), ("002", "WARN"), ("003", "PASS")):
+        item = items[f"cardiac-{n}"]
+        assert (item.user_message, item.response, item.gold_label) == (message, replies[label], label)
+
+
+def test_loader_errors_name_file_line_and_field(tmp_path):
+    bad = tmp_path / "x.jsonl"
+    good = ITEMS[0].model_dump_json()
+    bad.write_text(good + "\n" + good.replace('"split":"dev"', '"split":"test"') + "\n")
+    with pytest.raises(InputError, match=r"x.jsonl:2: split"):
+        load_golden(bad)
+    bad.write_text(good + "\n" + good + "\n")
+    with pytest.raises(InputError, match="duplicate id"):
+        load_golden(bad)
