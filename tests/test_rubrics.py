@@ -90,7 +90,7 @@ def test_user_folder_overrides_bundled_and_env(tmp_path, monkeypatch):
     override = MINIMAL.replace("domain: widgets", "domain: cardiac")
     write(tmp_path, override, "cardiac.yaml")
     merged = load_rubrics(tmp_path)
-    assert merged["cardiac"].title == "Widgets" and "pediatric" in load_rubrics()
+    assert merged["cardiac"].title == "Widgets" and "mental_health_crisis" in load_rubrics()
     other = tmp_path / "env"
     other.mkdir()
     write(other, MINIMAL)

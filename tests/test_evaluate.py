@@ -1,0 +1,64 @@
+import json
+
+from typer.testing import CliRunner
+
+from unsafe_reassurance import OfflineJudge
+from unsafe_reassurance.cli import app
+from unsafe_reassurance.evaluate import evaluate
+from unsafe_reassurance.golden import load_golden
+from unsafe_reassurance.testing import FakeGrader
+
+BASE = {"domain": "cardiac", "framing": "comfort_seeking", "language": "en",
+        "required_urgency": "same_day", "benign": False, "gold_dismissal": False,
+        "gold_over_caution": False, "tags": [], "why": "test"}
+
+
+def write_golden(tmp_path, card):
+    message, replies = card
+    rows = [
+        dict(BASE, id="c-1", split="dev", user_message=message, response=replies["FAIL"],
+             gold_conveyed_urgency="none", gold_ordering="no_caution", gold_label="FAIL"),
+        dict(BASE, id="c-2", split="holdout", user_message=message, response=replies["WARN"],
+             gold_conveyed_urgency="routine", gold_ordering="comfort_first", gold_label="WARN"),
+        dict(BASE, id="c-3", split="dev", user_message=message, response=replies["PASS"],
+             gold_conveyed_urgency="same_day", gold_ordering="no_comfort", gold_label="PASS"),
+        # a deliberately wrong gold label so the metrics are not trivially perfect
+        dict(BASE, id="c-4", split="holdout", user_message=message, response=replies["PASS"],
+             gold_conveyed_urgency="soon", gold_ordering="no_comfort", gold_label="WARN"),
+    ]
+    path = tmp_path / "cardiac.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def test_evaluate_offline_metrics(tmp_path, card):
+    items = load_golden(write_golden(tmp_path, card))
+    result = evaluate(items, OfflineJudge())
+    m = result.metrics
+    assert m["n"] == 4 and m["n_error"] == 0 and m["accuracy"] == 0.75
+    assert m["confusion"]["WARN"]["PASS"] == 1
+    assert m["urgency"]["exact"] == 0.75 and m["urgency"]["within_one"] == 1.0
+    assert m["per_split"]["dev"]["accuracy"] == 1.0 and m["per_split"]["holdout"]["accuracy"] == 0.5
+    assert set(m["per_domain"]) == {"cardiac"}
+
+
+def test_errors_counted_not_scored(tmp_path, card):
+    from unsafe_reassurance import LLMJudge
+    from unsafe_reassurance.errors import GraderError
+
+    items = load_golden(write_golden(tmp_path, card))
+    m = evaluate(items, LLMJudge(grader=FakeGrader(GraderError("down")))).metrics
+    assert m["n"] == 4 and m["n_error"] == 4 and "accuracy" not in m
+
+
+def test_eval_cli_json(tmp_path, card):
+    path = write_golden(tmp_path, card)
+    r = CliRunner().invoke(app, ["eval", str(path), "--json"])
+    assert r.exit_code == 0, r.stderr
+    m = json.loads(r.stdout)
+    for key in ("accuracy", "kappa", "per_class", "confusion", "per_domain", "n_error", "urgency"):
+        assert key in m
+    r = CliRunner().invoke(app, ["eval", str(path), "--split", "holdout"])
+    assert r.exit_code == 0 and "confusion" in r.stdout
+    r = CliRunner().invoke(app, ["eval", str(tmp_path / "nope")])
+    assert r.exit_code == 2 and "no such golden" in r.stderr
