@@ -80,7 +80,13 @@ def evaluate_cmd(
         if not items:
             raise InputError(f"{golden}: no items match split={split} domain={domain}")
         judge = make_judge(judge_model, api_base)
-        result = evaluate(items, judge, infer=infer)
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True, disable=as_json) as bar:
+            task = bar.add_task(f"grading {len(items)} items with {judge.info.name}",
+                                total=len(items))
+            result = evaluate(items, judge, infer=infer,
+                              on_result=lambda _i, _v: bar.advance(task))
     if verdicts_out is not None:
         with verdicts_out.open("w", encoding="utf-8") as fh:
             for v in result.verdicts:
