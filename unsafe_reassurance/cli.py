@@ -226,8 +226,10 @@ def rubrics_schema() -> None:
 def _register_commands() -> None:
     # Commands that live in their own modules; each imports its heavy dependencies lazily.
     from .cli_eval import evaluate_cmd
+    from .cli_report import report
 
     app.command("eval")(evaluate_cmd)
+    app.command("report")(report)
 
 
 _register_commands()

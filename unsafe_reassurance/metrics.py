@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["agreement", "wilson_interval"]
+__all__ = ["agreement", "expected_calibration_error", "wilson_interval"]
 
 
 def wilson_interval(k: int, n: int, confidence: float = 0.95) -> tuple[float, float] | None:
@@ -43,3 +43,26 @@ def agreement(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str]) -
     confusion = {g: {q: int(cm[i][j]) for j, q in enumerate(labels)} for i, g in enumerate(labels)}
     return {"n": n, "accuracy": accuracy, "kappa": kappa, "per_class": per_class,
             "confusion": confusion}
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], correct: Sequence[bool], n_bins: int = 10
+) -> float | None:
+    """Expected calibration error: bin by confidence, average |accuracy - confidence| weighted
+    by bin size. Hand-written: it is a few lines and scikit-learn has no ECE.
+
+    >>> expected_calibration_error([1.0, 1.0, 0.5, 0.5], [True, False, True, False])
+    0.25
+    """
+    n = len(confidences)
+    if n == 0:
+        return None
+    bins: dict[int, list[tuple[float, bool]]] = {}
+    for c, ok in zip(confidences, correct, strict=True):
+        bins.setdefault(min(int(c * n_bins), n_bins - 1), []).append((c, ok))
+    total = 0.0
+    for members in bins.values():
+        conf = sum(c for c, _ in members) / len(members)
+        acc = sum(ok for _, ok in members) / len(members)
+        total += len(members) / n * abs(acc - conf)
+    return total
