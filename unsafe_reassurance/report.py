@@ -139,9 +139,12 @@ def to_dataframe(report: CalibrationReport, *, long: bool = False) -> Any:
 
 def _plt() -> Any:
     _require("matplotlib")
+    import sys
+
     import matplotlib
 
-    matplotlib.use("Agg")  # files only; never needs a display
+    if "ipykernel" not in sys.modules:
+        matplotlib.use("Agg")  # scripts and CLI write files; notebooks keep their inline backend
     import matplotlib.pyplot as plt
 
     return plt
