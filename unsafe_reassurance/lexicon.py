@@ -49,11 +49,11 @@ _WHO = (
     r"crisis (?:line|team)|lawyer|attorney|solicitor|legal aid|advocate|court|bank|card issuer|"
     r"fraud (?:team|department)|police|it(?: team| department| support)?|security team|"
     r"mechanic|garage|electrician|engineer|plumber|gas (?:company|supplier|emergency line)|"
-    r"landlord|someone|somebody|anyone)"
+    r"landlord|irs|hmrc|tax office|the authorities|the company|the agency|someone|somebody|anyone)"
 )
 _SEEK = (
     r"(?:see|visit|call|contact|ring|phone|text|talk to|speak (?:to|with)|consult|go (?:to|and see)|"
-    r"get (?:to|in touch with)|reach out to|head to|check in with|book (?:in )?with|tell|inform|"
+    r"get (?:to|in touch with)|reach out to|head to|check (?:in )?with|book (?:in )?with|tell|inform|"
     r"report (?:it |this )?to|notify|alert)"
 )
 HELP = re.compile(
