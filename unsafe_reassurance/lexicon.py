@@ -33,10 +33,9 @@ _F = re.IGNORECASE
 
 
 def compile_cue(cue: str) -> re.Pattern[str]:
-    """Compile a rubric cue; add word boundaries where the cue starts/ends with a word char."""
-    pre = r"\b" if re.match(r"\w", cue) else ""
-    post = r"\b" if re.search(r"\w$", cue) else ""
-    return re.compile(f"{pre}(?:{cue}){post}", _F)
+    """Compile a rubric cue so that a match never starts or ends inside a word
+    ("pin" does not match "pins", "arm" does not match "harm")."""
+    return re.compile(rf"(?<!\w)(?:{cue})(?!\w)", _F)
 
 
 # Who or what the user is sent to. Broad on purpose: every domain has its own professionals.
