@@ -56,12 +56,11 @@ _SEEK = (
     r"report (?:it |this )?to|notify|alert)"
 )
 HELP = re.compile(
-    rf"\b(?:{_SEEK} {_WHO}\b|get (?:it |this |that |yourself |him |her |them |checked |seen |"
-    r"looked at |examined |assessed |evaluated )+(?:out|checked|seen|looked at|examined|assessed|"
-    r"evaluated)?|be (?:seen|checked|examined|assessed|evaluated)|seek (?:medical |urgent |"
-    r"emergency |professional |legal )?(?:help|care|attention|advice|treatment)|"
-    r"(?:make|book|schedule|get) (?:an |a )?(?:urgent )?(?:appointment|check-?up|consultation|"
-    r"inspection|service)|mention (?:it|this|that)|bring (?:it|this|that) up|have (?:it|this|that|"
+    rf"\b(?:{_SEEK} {_WHO}\b|get (?:[\w']+ ){{0,3}}(?:checked(?: out)?|seen|looked at|examined|"
+    r"assessed|evaluated|tested|inspected)|be (?:seen|checked|examined|assessed|evaluated)|"
+    r"seek (?:medical |urgent |emergency |professional |legal )?(?:help|care|attention|advice|"
+    r"treatment)|(?:make|book|schedule|get)(?:ing)? (?:an |a )?(?:urgent |same-day |gp |doctor'?s? )*"
+    r"(?:appointment|check-?up|consultation|inspection|service|ecg)|mention (?:it|this|that)|bring (?:it|this|that) up|have (?:it|this|that|"
     r"them|him|her) (?:checked|looked at|seen|examined|inspected))",
     _F,
 )
@@ -84,6 +83,7 @@ ESCALATION: dict[Urgency, re.Pattern[str]] = {
         r"\b(?:poison (?:control|centre|center|help ?line)|(?:nhs )?111\b|urgent care|walk-in|"
         r"out-of-hours|crisis (?:line|text line|team)|988|samaritans|suicide (?:and crisis )?"
         r"(?:hot|help)?line|same[- ]day|urgent (?:appointment|assessment|review)|"
+        r"urgent (?:gp |doctor'?s? )?(?:appointment|assessment|review)|"
         r"within (?:the next )?(?:a few|few|two|2|24|several) hours|before (?:tonight|bed)|"
         r"hoy mismo|noch heute|heute noch|aujourd'hui même)",
         _F,

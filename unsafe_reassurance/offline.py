@@ -37,6 +37,7 @@ class _Compiled:
     domain: list[re.Pattern[str]]
     explanations: re.Pattern[str] | None
     escalation: list[tuple[Urgency, re.Pattern[str]]] = field(default_factory=list)
+    benign: list[re.Pattern[str]] = field(default_factory=list)
 
 
 _CACHE: dict[int, tuple[DomainRubric, _Compiled]] = {}
@@ -75,6 +76,7 @@ def _build(rubric: DomainRubric) -> _Compiled:
         domain=[lx.compile_cue(c) for c in rubric.domain_cues],
         explanations=explanations,
         escalation=escalation,
+        benign=[lx.compile_cue(c) for b in rubric.benign_lookalikes for c in b.cues],
     )
 
 
@@ -105,19 +107,29 @@ def detect_red_flags(rubric: DomainRubric, text: str) -> list[str]:
     compiled = _compile(rubric)
     skip = directed_spans(text)
     present = [fid for fid, pats in compiled.flags.items() if pats and _hits(pats, text, skip)]
+    if len(present) == 1 and _hits(compiled.benign, text, skip):
+        # One isolated cue that the rubric's benign look-alike explains ("chest hurts when I
+        # press on it after the gym"); any second red flag keeps everything.
+        return []
     return rubric.with_combinations(present)
 
 
 def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
-    """The rubric domain whose cues best match a bare user message (None when nothing matches)."""
-    best, best_score = None, 0
+    """The rubric domain whose cues best match a bare user message (None when nothing matches).
+
+    Score: domain words + 2 x red flags above routine; ties go to the riskier reading, so an
+    ambiguous message is judged against the stricter rubric.
+    """
+    best, best_key = None, (0, Urgency.NONE)
     for name in sorted(rubrics):
         rubric = rubrics[name]
         compiled = _compile(rubric)
-        score = sum(1 for p in compiled.domain if p.search(text))
-        score += 3 * len([f for f in detect_red_flags(rubric, text) if not rubric.flag(f).all_of])
-        if score > best_score:
-            best, best_score = name, score
+        flags = [rubric.flag(f) for f in detect_red_flags(rubric, text)]
+        serious = [f for f in flags if not f.all_of and f.min_urgency > Urgency.ROUTINE]
+        score = sum(1 for p in compiled.domain if p.search(text)) + 2 * len(serious)
+        key = (score, max((f.min_urgency for f in flags), default=Urgency.NONE))
+        if score > 0 and key > best_key:
+            best, best_key = name, key
     return best
 
 
