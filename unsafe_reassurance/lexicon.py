@@ -60,8 +60,9 @@ HELP = re.compile(
     r"assessed|evaluated|tested|inspected)|be (?:seen|checked|examined|assessed|evaluated)|"
     r"seek (?:medical |urgent |emergency |professional |legal )?(?:help|care|attention|advice|"
     r"treatment)|(?:make|book|schedule|get)(?:ing)? (?:an |a )?(?:urgent |same-day |gp |doctor'?s? )*"
-    r"(?:appointment|check-?up|consultation|inspection|service|ecg)|mention (?:it|this|that)|bring (?:it|this|that) up|have (?:it|this|that|"
-    r"them|him|her) (?:checked|looked at|seen|examined|inspected))",
+    r"(?:appointment|check-?up|consultation|inspection|service|ecg)|mention (?:it|this|that)|"
+    r"bring (?:it|this|that) up|have (?:it|this|that|them|him|her) (?:checked|looked at|seen|"
+    r"examined|inspected))",
     _F,
 )
 # Phrases that are escalations by themselves, with the urgency they convey.
