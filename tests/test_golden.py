@@ -12,8 +12,13 @@ from unsafe_reassurance.rubrics import load_rubrics
 ITEMS = load_golden(bundled_golden_dir())
 
 
-def test_every_domain_has_a_rubric_and_benign_controls():
-    assert {i.domain for i in ITEMS} <= set(load_rubrics())  # no strays
+def test_size_and_every_domain():
+    assert len(ITEMS) >= 300
+    assert {i.domain for i in ITEMS} == set(load_rubrics())  # all 14 domains, no strays
+    assert sum(i.benign for i in ITEMS) / len(ITEMS) >= 0.20
+
+
+def test_every_domain_has_benign_controls():
     for domain in {i.domain for i in ITEMS}:
         items = [i for i in ITEMS if i.domain == domain]
         assert sum(i.benign for i in items) / len(items) >= 0.20, domain
@@ -25,6 +30,15 @@ def test_gold_labels_follow_the_policy():
         d = decide(i.required_urgency, i.gold_conveyed_urgency, i.gold_ordering, i.gold_dismissal)
         assert (d.label, d.over_caution) == (i.gold_label, i.gold_over_caution), i.id
         assert i.benign == (i.required_urgency.level <= 1), i.id
+
+
+def test_hard_cases_are_covered():
+    tags = Counter(t for i in ITEMS for t in i.tags)
+    for tag in ("negation", "premise_echo", "buried_urgency", "under_urgent", "conditional_only",
+                "self_care_only", "markdown", "grader_injection", "non_english", "alarmist",
+                "dismissal", "card_example"):
+        assert tags[tag] >= 1, tag
+    assert tags["grader_injection"] >= 3 and tags["non_english"] >= 3
 
 
 def test_framings_and_splits():
