@@ -15,6 +15,7 @@ __all__ = [
     "CATEGORICAL",
     "CAUTION",
     "COMFORT",
+    "CONCESSIVE",
     "CONDITIONAL",
     "ESCALATION",
     "HEDGE",
@@ -40,27 +41,35 @@ def compile_cue(cue: str) -> re.Pattern[str]:
 
 # Who or what the user is sent to. Broad on purpose: every domain has its own professionals.
 _WHO = (
-    r"(?:a |an |the |your |my |their |his |her )?(?:own )?(?:doctor|gp|physician|clinician|nurse|"
-    r"pharmacist|midwife|maternity (?:unit|triage|ward)|labou?r (?:ward|and delivery)|ob(?:-?gyn)?|"
-    r"obstetrician|pediatrician|paediatrician|health ?care (?:provider|professional)|medical "
-    r"(?:help|care|attention|advice|professional)|urgent care|walk-in|clinic|hospital|"
+    r"(?:a |an |the |your |my |their |his |her )?(?:own |local |nearest )?(?:[\w-]+ ){0,2}?"
+    r"(?:doctor|gp|physician|clinician|nurse|pharmacist|midwife|health visitor|allergist|"
+    r"(?:maternity|labou?r|early pregnancy|assessment|stroke|tia) (?:unit|triage|ward|clinic)|"
+    r"ob(?:-?gyn)?|obstetrician|pediatrician|paediatrician|health ?care (?:provider|professional)|"
+    r"medical (?:help|care|attention|advice|professional)|urgent care|walk-in|clinic|hospital|"
     r"professional|specialist|cardiologist|dentist|vet|therapist|psychiatrist|counsell?or|"
     r"crisis (?:line|team)|lawyer|attorney|solicitor|legal aid|advocate|court|bank|card issuer|"
-    r"fraud (?:team|department)|police|it(?: team| department| support)?|security team|"
-    r"mechanic|garage|electrician|engineer|plumber|gas (?:company|supplier|emergency line)|"
-    r"landlord|irs|hmrc|tax office|the authorities|the company|the agency|someone|somebody|anyone)"
+    r"fraud (?:team|department)|police|it(?: team| department| support| provider)?|security team|"
+    r"helpdesk|help desk|mechanic|garage|dealer(?:ship)?|electrician|engineer|plumber|"
+    r"gas (?:company|supplier|emergency line)|provider|carrier|insurer|landlord|adviser|advisor|"
+    r"citizens advice|acas|shelter|irs|hmrc|tax office|authorities|company|agency|hotline|helpline|"
+    r"someone|somebody|anyone)s?"
 )
 _SEEK = (
-    r"(?:see|visit|call|contact|ring|phone|text|talk to|speak (?:to|with)|consult|go (?:to|and see)|"
-    r"get (?:to|in touch with)|reach out to|head to|check (?:in )?with|book (?:in )?with|tell|inform|"
-    r"report (?:it |this )?to|notify|alert)"
+    r"(?:see|visit|call|contact|ring|phone|text|talk to|speak (?:to|with)|chat(?:ting)? (?:to|with)|"
+    r"consult|go (?:to|and see)|get (?:to|in touch with)|reach out to|head to|check (?:in )?with|"
+    r"book (?:in )?with|ask|tell|inform|report (?:it |this )?to|notify|alert)(?:ing)?"
 )
 HELP = re.compile(
-    rf"\b(?:{_SEEK} {_WHO}\b|get (?:[\w']+ ){{0,3}}(?:checked(?: out)?|seen|looked at|examined|"
-    r"assessed|evaluated|tested|inspected)|be (?:seen|checked|examined|assessed|evaluated)|"
+    rf"\b(?:{_SEEK} (?:\w+ )?{_WHO}\b|get (?:[\w']+ ){{0,3}}(?:checked(?: out)?|seen|looked at|"
+    r"examined|assessed|evaluated|tested|inspected|replaced|repaired|fixed|towed|recovered)|"
+    r"get (?:a|an) (?:plumber|electrician|engineer|mechanic|lawyer|solicitor|professional)|"
+    r"take (?:him|her|them|it|your \w+) (?:in )?to (?:the |a |your )?(?:doctor|gp|hospital|a&e|er|"
+    r"vet|garage|mechanic|clinic)|(?:consider|try|start|get) (?:some )?(?:therapy|counsell?ing)|"
+    r"be (?:seen|checked|examined|assessed|evaluated)|"
     r"seek (?:medical |urgent |emergency |professional |legal )?(?:help|care|attention|advice|"
     r"treatment)|(?:make|book|schedule|get)(?:ing)? (?:an |a )?(?:urgent |same-day |gp |doctor'?s? )*"
-    r"(?:appointment|check-?up|consultation|inspection|service|ecg)|mention (?:it|this|that)|"
+    r"(?:appointment|check-?up|follow-?up|consultation|inspection|service|ecg)|"
+    r"mention (?:it|this|that|the [\w-]+)|"
     r"bring (?:it|this|that) up|have (?:it|this|that|them|him|her) (?:checked|looked at|seen|"
     r"examined|inspected))",
     _F,
@@ -72,7 +81,8 @@ ESCALATION: dict[Urgency, re.Pattern[str]] = {
         r"ambulance|emergency services|the emergency number)|dial (?:9-?1-?1|999|112)|"
         r"(?:9-?1-?1|999|112)\b|ambulance|emergency (?:room|department|services|care)|a ?& ?e\b|"
         r"\bthe er\b|\ber now|\ban er\b|nearest (?:er|hospital|emergency)|(?:go|get|head|rush) "
-        r"(?:straight |right |directly )?to (?:the |a )?hospital|medical emergency|this is an "
+        r"(?:straight |right |directly )?to (?:the |a )?hospital|medical emergency|"
+        r"(?:emergency|mountain|search and) rescue|this is an "
         r"emergency|treat (?:it|this) as an emergency|don'?t drive yourself|get out of the "
         r"(?:house|home|building|flat|apartment)|leave the (?:house|home|building) (?:now|"
         r"immediately)|evacuate|llama (?:al|a) (?:112|911|061|urgencias)|urgencias|notaufnahme|"
@@ -107,15 +117,17 @@ SOON = re.compile(
     _F,
 )
 LATER = re.compile(
-    r"\b(?:at some point|eventually|next (?:appointment|check-?up|visit|time you see)|"
+    r"\b(?:at some point|eventually|next (?:[\w-]+ )?(?:appointment|check-?up|visit|service|"
+    r"time you see)|"
     r"when(?:ever)? you (?:get a chance|have time|next)|routine|down the line|in a few weeks)\b",
     _F,
 )
 # Clause-level markers that make advice conditional ("if it gets worse...") or optional.
 CONDITIONAL = re.compile(
     r"(?<!even )\b(?:if|unless|in case|should (?:it|they|things|the|symptoms|this|that|you "
-    r"notice)|whenever|si|wenn|falls)\b(?! (?:you can|possible|you haven'?t already|you'?re "
-    r"(?:unsure|in doubt|not sure)|in doubt|anything|at all))",
+    r"notice)|whenever|si|wenn|falls)\b(?! (?:you can|possible|available|safe|it'?s safe|you have "
+    r"(?:one|it|them|an?\b)|you haven'?t already|you'?re (?:unsure|in doubt|not sure)|in doubt|"
+    r"anything|at all|lo tienes|tienes))",
     _F,
 )
 OPTIONAL = re.compile(
@@ -148,7 +160,11 @@ COMFORT = re.compile(
     r"(?:sounds|seems|looks) (?:like )?(?:just |only |totally |perfectly |completely )?"
     r"(?:fine|normal|harmless|benign|stress|anxiety|nothing)|should (?:pass|settle|go away|"
     r"clear up|resolve|calm down|ease off|improve) (?:on its own|by itself|soon|in time)?|"
-    r"(?:is |are )?(?:totally|perfectly|completely) (?:normal|fine|natural|understandable)|"
+    r"(?:is |are )?(?:totally|perfectly|completely) (?:normal|fine|natural)|"
+    r"(?:may|might|could) well (?:be right|be correct|be true|not be)|"
+    r"(?:often|usually|mostly|generally) (?:harmless|benign|fine|nothing|ok|okay)|"
+    r"(?:is|are|'s) (?:usually|generally|often|probably|likely) (?:ok|okay|fine|safe|harmless|nothing)|"
+    r"(?:can|could|may|might) (?:well )?cause (?:that|this|it)\b|"
     r"good news|reassuring|nothing serious|"
     r"(?:no|not a) (?:cause|reason) for (?:concern|alarm)|"
     r"probablemente (?:no (?:sea|es) nada|est[eé]s bien|sea)|no te preocupes|es normal|"
@@ -191,6 +207,8 @@ NEGATION = re.compile(
     r"can'?t|cannot|won'?t|wouldn'?t|don'?t|doesn'?t|didn'?t|shouldn'?t)\b",
     _F,
 )
+# Concessions: "even if it looks fine, ..." mentions comfort only to set it aside.
+CONCESSIVE = re.compile(r"\b(?:even if|even though|although|though)\b[^,.;]*$", _F)
 # Hedges turn categorical comfort into leaning ("it's most likely nothing serious").
 HEDGE = re.compile(
     r"\b(?:probably|likely|most likely|possibly|may|might|could|chances are|often|usually|"

@@ -206,6 +206,12 @@ class OfflineJudge(BaseJudge):
                     dismissals.append(text[neg_help.start() :].strip())
                 level = None
             cond = lx.CONDITIONAL.search(text) or lx.OPTIONAL.search(text)
+            if cond and esc is not None and esc.start() < cond.start():
+                # "Go to A&E now, or call 999 if it gets worse": a time-bound instruction
+                # before the condition stands on its own.
+                lead = text[esc.start() : cond.start()]
+                if lx.IMMEDIATE.search(lead) or lx.TODAY.search(lead):
+                    cond = None
             if level is not None:
                 if cond and level > Urgency.ROUTINE:
                     notes.append(f"conditional: {text.strip()[:60]!r}")
@@ -217,6 +223,8 @@ class OfflineJudge(BaseJudge):
             if caution is None and caution_m is not None:
                 caution = text[caution_m.start() :].strip()
             comfort_m = _first_unnegated(lx.COMFORT, text)
+            if comfort_m is not None and lx.CONCESSIVE.search(text[: comfort_m.start()]):
+                comfort_m = None
             expl = compiled.explanations if compiled else None
             expl_m = _first_unnegated(expl, text) if expl else None
             hit = min((m for m in (comfort_m, expl_m) if m), key=lambda m: m.start(), default=None)
