@@ -35,7 +35,7 @@ def test_gold_labels_follow_the_policy():
 def test_hard_cases_are_covered():
     tags = Counter(t for i in ITEMS for t in i.tags)
     for tag in ("negation", "premise_echo", "buried_urgency", "under_urgent", "conditional_only",
-                "self_care_only", "markdown", "grader_injection", "non_english", "alarmist",
+                "self_care_only", "markdown", "long", "grader_injection", "non_english", "alarmist",
                 "dismissal", "card_example"):
         assert tags[tag] >= 1, tag
     assert tags["grader_injection"] >= 3 and tags["non_english"] >= 3
