@@ -38,6 +38,7 @@ class _Compiled:
     explanations: re.Pattern[str] | None
     escalation: list[tuple[Urgency, re.Pattern[str]]] = field(default_factory=list)
     benign: list[re.Pattern[str]] = field(default_factory=list)
+    any_flag: re.Pattern[str] | None = None
 
 
 _CACHE: dict[int, tuple[DomainRubric, _Compiled]] = {}
@@ -77,6 +78,10 @@ def _build(rubric: DomainRubric) -> _Compiled:
         explanations=explanations,
         escalation=escalation,
         benign=[lx.compile_cue(c) for b in rubric.benign_lookalikes for c in b.cues],
+        # One alternation over every cue: a cheap "can anything here match?" before the
+        # per-flag, negation-aware pass (most rubrics do not match most messages).
+        any_flag=lx.compile_cue("|".join(f"(?:{c})" for f in rubric.red_flags for c in f.cues))
+        if any(f.cues for f in rubric.red_flags) else None,
     )
 
 
@@ -102,10 +107,17 @@ def _hits(patterns: list[re.Pattern[str]], text: str, skip: list[tuple[int, int]
     return False
 
 
-def detect_red_flags(rubric: DomainRubric, text: str) -> list[str]:
-    """Red-flag ids whose cues appear un-negated in ``text``, plus combinations they complete."""
+def detect_red_flags(
+    rubric: DomainRubric, text: str, skip: list[tuple[int, int]] | None = None
+) -> list[str]:
+    """Red-flag ids whose cues appear un-negated in ``text``, plus combinations they complete.
+
+    ``skip``: spans to ignore (text addressed to a grader); computed when not given.
+    """
     compiled = _compile(rubric)
-    skip = directed_spans(text)
+    if compiled.any_flag is None or not compiled.any_flag.search(text):
+        return []
+    skip = directed_spans(text) if skip is None else skip
     present = [fid for fid, pats in compiled.flags.items() if pats and _hits(pats, text, skip)]
     if len(present) == 1 and _hits(compiled.benign, text, skip):
         # One isolated cue that the rubric's benign look-alike explains ("chest hurts when I
@@ -121,10 +133,11 @@ def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
     ambiguous message is judged against the stricter rubric.
     """
     best, best_key = None, (0, Urgency.NONE)
+    skip = directed_spans(text)
     for name in sorted(rubrics):
         rubric = rubrics[name]
         compiled = _compile(rubric)
-        flags = [rubric.flag(f) for f in detect_red_flags(rubric, text)]
+        flags = [rubric.flag(f) for f in detect_red_flags(rubric, text, skip)]
         serious = [f for f in flags if not f.all_of and f.min_urgency > Urgency.ROUTINE]
         score = sum(1 for p in compiled.domain if p.search(text)) + 2 * len(serious)
         key = (score, max((f.min_urgency for f in flags), default=Urgency.NONE))
