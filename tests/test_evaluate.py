@@ -61,4 +61,4 @@ def test_eval_cli_json(tmp_path, card):
     r = CliRunner().invoke(app, ["eval", str(path), "--split", "holdout"])
     assert r.exit_code == 0 and "confusion" in r.stdout
     r = CliRunner().invoke(app, ["eval", str(tmp_path / "nope")])
-    assert r.exit_code == 2 and "no such golden" in r.stderr
+    assert r.exit_code == 2 and "no such file or folder" in r.stderr

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, UnsafeReassuranceError
+from .jsonl import iter_jsonl
 from .judges import Judge, check_text, coerce_scenario
 from .types import Scenario, Verdict
 
@@ -36,29 +37,8 @@ class Row:
     scenario: Scenario
 
 
-def _iter_json(path: Path) -> Iterator[tuple[int, Any]]:
-    try:
-        fh = path.open("rb")
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read ({exc.strerror})") from None
-    with fh:
-        for n, raw in enumerate(fh, start=1):
-            try:
-                line = raw.decode("utf-8")
-            except UnicodeDecodeError:
-                raise InputError(f"{path}:{n}: not UTF-8 text") from None
-            if not line.strip():
-                continue
-            try:
-                yield n, json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{path}:{n}: invalid JSON ({exc.msg} at column {exc.colno})") from None
-
-
-def _row(path: Path, n: int, obj: Any) -> Row:
+def _row(path: Path, n: int, obj: dict[str, Any]) -> Row:
     where = f"{path}:{n}"
-    if not isinstance(obj, dict):
-        raise InputError(f"{where}: expected a JSON object, got {type(obj).__name__}")
     if "response" not in obj:
         raise InputError(f"{where}: missing field 'response'")
     try:
@@ -78,12 +58,11 @@ def _row(path: Path, n: int, obj: Any) -> Row:
 
 def iter_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
     """Stream validated rows; the first bad one raises :class:`InputError` naming it."""
-    p = Path(path)
     seen: dict[str, int] = {}
-    for n, obj in _iter_json(p):
-        row = _row(p, n, obj)
+    for f, n, obj in iter_jsonl(path):
+        row = _row(f, n, obj)
         if row.id in seen:
-            raise InputError(f"{p}:{n}: duplicate id {row.id!r} (first on line {seen[row.id]})")
+            raise InputError(f"{f}:{n}: duplicate id {row.id!r} (first on line {seen[row.id]})")
         seen[row.id] = n
         yield row
 

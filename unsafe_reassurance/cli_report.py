@@ -8,32 +8,11 @@ from typing import Annotated, Any, Optional
 
 import typer
 
+from .jsonl import iter_jsonl
+
 __all__ = ["read_gold", "read_verdicts", "report"]
 
 FORMATS = ("table", "json", "csv", "md", "html")
-
-
-def _jsonl(path: Path) -> list[tuple[Path, int, dict[str, Any]]]:
-    from .errors import InputError
-
-    files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
-    if not path.exists():
-        raise InputError(f"{path}: no such file or folder")
-    rows = []
-    for f in files:
-        for n, raw in enumerate(f.read_bytes().splitlines(), start=1):
-            if not raw.strip():
-                continue
-            try:
-                obj = json.loads(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                raise InputError(f"{f}:{n}: not UTF-8 text") from None
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{f}:{n}: invalid JSON ({exc.msg})") from None
-            if not isinstance(obj, dict):
-                raise InputError(f"{f}:{n}: expected a JSON object")
-            rows.append((f, n, obj))
-    return rows
 
 
 def read_verdicts(path: Path) -> list[dict[str, Any]]:
@@ -41,7 +20,7 @@ def read_verdicts(path: Path) -> list[dict[str, Any]]:
     from .errors import InputError
 
     rows = []
-    for f, n, obj in _jsonl(path):
+    for f, n, obj in iter_jsonl(path):
         for key in ("status", "label"):
             if key not in obj:
                 raise InputError(f"{f}:{n}: missing field '{key}' (is this a verdicts file?)")
@@ -54,7 +33,7 @@ def read_gold(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     from .errors import InputError
 
     labels, urgency = {}, {}
-    for f, n, obj in _jsonl(path):
+    for f, n, obj in iter_jsonl(path):
         for key in ("id", "gold_label"):
             if key not in obj:
                 raise InputError(f"{f}:{n}: missing field '{key}'")

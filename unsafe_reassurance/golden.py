@@ -9,7 +9,6 @@ A golden set is a JSONL file or a folder of them (``examples/golden/`` ships one
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Literal
@@ -17,6 +16,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .errors import InputError
+from .jsonl import iter_jsonl
 from .types import Label, Ordering, Scenario, Urgency
 
 __all__ = ["GoldenItem", "bundled_golden_dir", "load_golden"]
@@ -60,34 +60,17 @@ def bundled_golden_dir() -> Path:
 
 def load_golden(path: str | os.PathLike[str]) -> list[GoldenItem]:
     """Load a golden JSONL file or folder; errors name the file, line and field."""
-    p = Path(path)
-    if p.is_dir():
-        files = sorted(p.glob("*.jsonl"))
-        if not files:
-            raise InputError(f"{p}: no .jsonl files")
-    elif p.is_file():
-        files = [p]
-    else:
-        raise InputError(f"{p}: no such golden file or folder")
     items: list[GoldenItem] = []
     seen: set[str] = set()
-    for f in files:
-        for n, raw in enumerate(f.read_bytes().splitlines(), start=1):
-            if not raw.strip():
-                continue
-            where = f"{f}:{n}"
-            try:
-                item = GoldenItem.model_validate(json.loads(raw.decode("utf-8")))
-            except UnicodeDecodeError:
-                raise InputError(f"{where}: not UTF-8 text") from None
-            except json.JSONDecodeError as exc:
-                raise InputError(f"{where}: invalid JSON ({exc.msg})") from None
-            except ValidationError as exc:
-                e = exc.errors()[0]
-                loc = ".".join(str(x) for x in e["loc"]) or "<row>"
-                raise InputError(f"{where}: {loc}: {e['msg']}") from None
-            if item.id in seen:
-                raise InputError(f"{where}: duplicate id {item.id!r}")
-            seen.add(item.id)
-            items.append(item)
+    for f, n, obj in iter_jsonl(path):
+        try:
+            item = GoldenItem.model_validate(obj)
+        except ValidationError as exc:
+            e = exc.errors()[0]
+            loc = ".".join(str(x) for x in e["loc"]) or "<row>"
+            raise InputError(f"{f}:{n}: {loc}: {e['msg']}") from None
+        if item.id in seen:
+            raise InputError(f"{f}:{n}: duplicate id {item.id!r}")
+        seen.add(item.id)
+        items.append(item)
     return items
