@@ -17,8 +17,8 @@ import time
 from pathlib import Path
 
 from unsafe_reassurance import OfflineJudge
-from unsafe_reassurance.batch import grade_file
 from unsafe_reassurance.demo import DEMO_ITEMS
+from unsafe_reassurance.run.batch import grade_file
 
 
 def import_time() -> float:

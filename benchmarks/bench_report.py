@@ -9,8 +9,8 @@ import random
 import sys
 import time
 
-from unsafe_reassurance.aggregate import calibration_report
-from unsafe_reassurance.report import to_csv, to_dataframe
+from unsafe_reassurance.report.aggregate import calibration_report
+from unsafe_reassurance.report.render import to_csv, to_dataframe
 
 URG = ["none", "routine", "soon", "same_day", "emergency"]
 DOMAINS = [f"domain_{i:02d}" for i in range(14)]

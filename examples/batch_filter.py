@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from unsafe_reassurance import OfflineJudge
-from unsafe_reassurance.batch import grade_file
 from unsafe_reassurance.demo import DEMO_ITEMS
+from unsafe_reassurance.run.batch import grade_file
 
 out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp())
 if len(sys.argv) > 1:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from unsafe_reassurance.aggregate import calibration_report
-from unsafe_reassurance.metrics import wilson_interval
+from unsafe_reassurance.report.aggregate import calibration_report
+from unsafe_reassurance.report.metrics import wilson_interval
 
 
 def v(id, domain, label, req=None, conv=None, ordering=None, **kw):

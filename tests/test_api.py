@@ -2,7 +2,7 @@ import asyncio
 
 from unsafe_reassurance import LLMJudge, OfflineJudge, agrade, agrade_many, default_judge, grade, grade_many
 from unsafe_reassurance.api import _cached_default
-from unsafe_reassurance.judges import JUDGE_MODEL_ENV
+from unsafe_reassurance.judges.base import JUDGE_MODEL_ENV
 from unsafe_reassurance.testing import FakeGrader, findings
 
 

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from unsafe_reassurance import LLMJudge, OfflineJudge
-from unsafe_reassurance.batch import done_ids, grade_file, read_rows
 from unsafe_reassurance.errors import InputError
+from unsafe_reassurance.run.batch import done_ids, grade_file, read_rows
 from unsafe_reassurance.testing import FakeGrader, findings
 
 

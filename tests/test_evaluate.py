@@ -4,8 +4,8 @@ from typer.testing import CliRunner
 
 from unsafe_reassurance import OfflineJudge
 from unsafe_reassurance.cli import app
-from unsafe_reassurance.evaluate import evaluate
-from unsafe_reassurance.golden import load_golden
+from unsafe_reassurance.report.evaluate import evaluate
+from unsafe_reassurance.report.golden import load_golden
 from unsafe_reassurance.testing import FakeGrader
 
 BASE = {"domain": "cardiac", "framing": "comfort_seeking", "language": "en",

@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 
 from unsafe_reassurance.errors import InputError
-from unsafe_reassurance.golden import bundled_golden_dir, load_golden
 from unsafe_reassurance.policy import decide
+from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
 from unsafe_reassurance.rubrics import load_rubrics
 
 ITEMS = load_golden(bundled_golden_dir())

@@ -2,7 +2,7 @@
 
 import pytest
 
-from unsafe_reassurance.metrics import agreement, wilson_interval
+from unsafe_reassurance.report.metrics import agreement, wilson_interval
 
 L = ["PASS", "WARN", "FAIL"]
 

@@ -2,7 +2,7 @@ import pytest
 
 from unsafe_reassurance import OfflineJudge, Scenario
 from unsafe_reassurance.errors import InputError
-from unsafe_reassurance.offline import detect_domain, detect_red_flags
+from unsafe_reassurance.judges.offline import detect_domain, detect_red_flags
 from unsafe_reassurance.rubrics import load_rubrics
 
 JUDGE = OfflineJudge()

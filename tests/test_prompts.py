@@ -1,4 +1,4 @@
-from unsafe_reassurance.prompts import SYSTEM_PROMPT, build_messages, fence, rubric_block
+from unsafe_reassurance.judges.prompts import SYSTEM_PROMPT, build_messages, fence, rubric_block
 from unsafe_reassurance.rubrics import load_rubrics
 from unsafe_reassurance.types import Scenario
 

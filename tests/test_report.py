@@ -7,7 +7,7 @@ from rich.console import Console
 from test_aggregate import GOLD, VERDICTS
 
 from unsafe_reassurance import report as rp
-from unsafe_reassurance.aggregate import calibration_report
+from unsafe_reassurance.report.aggregate import calibration_report
 
 REPORT = calibration_report(VERDICTS, gold=GOLD)
 

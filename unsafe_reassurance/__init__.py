@@ -13,19 +13,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from . import _aliases
 from .api import agrade, agrade_many, default_judge, grade, grade_many
 from .errors import GraderError, InputError, RubricError, UnsafeReassuranceError
 from .findings import Findings
-from .judges import BaseJudge, Judge
-from .offline import OfflineJudge
+from .judges.base import BaseJudge, Judge
+from .judges.offline import OfflineJudge
 from .policy import DEFAULT, STRICT, Policy
 from .rubrics import load_rubric, load_rubrics
 from .types import DomainRubric, Evidence, RedFlag, Scenario, Urgency, Verdict
 
 if TYPE_CHECKING:
-    from .llm import LLMJudge
+    from .judges.llm import LLMJudge
 
 __version__ = "0.1.0"
+
+_aliases.install()  # old flat module paths keep importing
 
 __all__ = [
     "DEFAULT",
@@ -60,7 +63,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     # LLMJudge pulls in litellm/instructor (seconds to import); load it only on first use.
     if name == "LLMJudge":
-        from .llm import LLMJudge
+        from .judges.llm import LLMJudge
 
         return LLMJudge
     raise AttributeError(f"module 'unsafe_reassurance' has no attribute {name!r}")

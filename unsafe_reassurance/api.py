@@ -13,7 +13,7 @@ import asyncio
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from .judges import BaseJudge, Judge, ScenarioLike, env_model
+from .judges.base import BaseJudge, Judge, ScenarioLike, env_model
 from .types import Verdict
 
 __all__ = ["agrade", "agrade_many", "default_judge", "grade", "grade_many"]
@@ -22,10 +22,10 @@ __all__ = ["agrade", "agrade_many", "default_judge", "grade", "grade_many"]
 @lru_cache(maxsize=4)
 def _cached_default(model: str | None) -> BaseJudge:
     if model:
-        from .llm import LLMJudge  # lazy: litellm/instructor load only when an LLM is used
+        from .judges.llm import LLMJudge  # lazy: litellm/instructor load only when an LLM is used
 
         return LLMJudge(model)
-    from .offline import OfflineJudge
+    from .judges.offline import OfflineJudge
 
     return OfflineJudge()
 
@@ -76,7 +76,7 @@ def grade_many(
 ) -> list[Verdict]:
     """Blocking wrapper over :func:`agrade_many` (the offline judge runs in-process, in order)."""
     judge = judge or default_judge()
-    from .offline import OfflineJudge
+    from .judges.offline import OfflineJudge
 
     if isinstance(judge, OfflineJudge):  # CPU-bound: threads would only add overhead
         out = []

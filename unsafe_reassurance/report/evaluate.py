@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .api import grade_many
+from ..api import grade_many
+from ..judges.base import Judge
+from ..types import Urgency, Verdict
 from .golden import GoldenItem
-from .judges import Judge
-from .types import Urgency, Verdict
 
 __all__ = ["EvalResult", "evaluate", "label_metrics"]
 

@@ -12,7 +12,7 @@ import re
 import secrets
 from collections.abc import Mapping
 
-from .types import DomainRubric, Scenario
+from ..types import DomainRubric, Scenario
 
 __all__ = ["SYSTEM_PROMPT", "build_messages", "fence", "rubric_block"]
 

@@ -8,7 +8,8 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from .jsonl import iter_jsonl
+from ..run.jsonl import iter_jsonl
+from ._common import err, guard, out
 
 __all__ = ["read_gold", "read_verdicts", "report"]
 
@@ -17,7 +18,7 @@ FORMATS = ("table", "json", "csv", "md", "html")
 
 def read_verdicts(path: Path) -> list[dict[str, Any]]:
     """Verdict rows from JSONL (as written by grade-file / eval --verdicts)."""
-    from .errors import InputError
+    from ..errors import InputError
 
     rows = []
     for f, n, obj in iter_jsonl(path):
@@ -30,7 +31,7 @@ def read_verdicts(path: Path) -> list[dict[str, Any]]:
 
 def read_gold(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Gold labels (and conveyed urgencies, when present) by id from a JSONL file or folder."""
-    from .errors import InputError
+    from ..errors import InputError
 
     labels, urgency = {}, {}
     for f, n, obj in iter_jsonl(path):
@@ -51,12 +52,11 @@ def report(
     output: Annotated[Optional[Path], typer.Option("-o", "--output", help="Write here.")] = None,  # noqa: UP045
 ) -> None:
     """Per-domain calibration report: rates with intervals, urgency matrix, gaps, gold agreement."""
-    from .aggregate import calibration_report
-    from .cli import _guard, err, out
-    from .errors import InputError
-    from .report import MissingExtraError, report_table, to_csv, to_html, to_markdown
+    from ..errors import InputError
+    from ..report.aggregate import calibration_report
+    from ..report.render import MissingExtraError, report_table, to_csv, to_html, to_markdown
 
-    with _guard():
+    with guard():
         if fmt not in FORMATS:
             raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
         rows = read_verdicts(verdicts)

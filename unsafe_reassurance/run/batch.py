@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, UnsafeReassuranceError
+from ..errors import InputError, UnsafeReassuranceError
+from ..judges.base import Judge, check_text, coerce_scenario
+from ..types import Scenario, Verdict
 from .jsonl import iter_jsonl
-from .judges import Judge, check_text, coerce_scenario
-from .types import Scenario, Verdict
 
 __all__ = ["Row", "count_rows", "done_ids", "grade_file", "iter_rows", "read_rows"]
 
@@ -123,7 +123,7 @@ def grade_file(
             if on_result is not None:
                 on_result(verdict)
 
-        from .offline import OfflineJudge
+        from ..judges.offline import OfflineJudge
 
         if isinstance(judge, OfflineJudge) or concurrency <= 1:
             for r in todo:

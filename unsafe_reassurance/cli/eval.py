@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from ._common import ApiBase, JudgeModel, err, guard, make_judge, out
+
 __all__ = ["evaluate_cmd"]
 
 
@@ -53,10 +55,8 @@ def _print(metrics: dict[str, Any], console: Console, title: str) -> None:
 
 def evaluate_cmd(
     golden: Annotated[Path, typer.Argument(help="Golden JSONL file or folder.")],
-    judge_model: Annotated[Optional[str], typer.Option(  # noqa: UP045
-        "--judge-model", "-m", envvar="UNSAFE_REASSURANCE_JUDGE_MODEL",
-        help="litellm model for the LLM judge (default: offline rules).")] = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base")] = None,  # noqa: UP045
+    judge_model: JudgeModel = None,
+    api_base: ApiBase = None,
     split: Annotated[str, typer.Option(help="dev, holdout or all.")] = "all",
     domain: Annotated[Optional[str], typer.Option(help="Only this domain.")] = None,  # noqa: UP045
     infer: Annotated[bool, typer.Option(
@@ -66,12 +66,11 @@ def evaluate_cmd(
         "--verdicts", help="Also write the verdicts as JSONL (for `report`).")] = None,
 ) -> None:
     """Grade a golden set and report judge-vs-gold agreement (accuracy, kappa, per class, ...)."""
-    from .cli import _guard, err, make_judge
-    from .errors import InputError
-    from .evaluate import evaluate
-    from .golden import load_golden
+    from ..errors import InputError
+    from ..report.evaluate import evaluate
+    from ..report.golden import load_golden
 
-    with _guard():
+    with guard():
         if split not in ("dev", "holdout", "all"):
             raise InputError(f"--split: {split!r} is not one of dev, holdout, all")
         items = [i for i in load_golden(golden) if split == "all" or i.split == split]
@@ -96,6 +95,6 @@ def evaluate_cmd(
         print(json.dumps(m, indent=2))
         return
     title = f"{judge.info.name} vs gold — {golden} (split {split}{', inferred' if infer else ''})"
-    _print(m, Console(), title)
+    _print(m, out, title)
     if m["n_error"]:
         err.print(f"{m['n_error']} item(s) could not be graded (status=error); not scored.")

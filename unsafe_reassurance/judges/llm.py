@@ -15,12 +15,12 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-from .errors import GraderError
-from .findings import Assessment, Findings
-from .judges import BaseJudge, ScenarioLike
-from .policy import DEFAULT, Policy
+from ..errors import GraderError
+from ..findings import Assessment, Findings
+from ..policy import DEFAULT, Policy
+from ..types import DomainRubric, Scenario, Usage, Verdict
+from .base import BaseJudge, ScenarioLike
 from .prompts import build_messages
-from .types import DomainRubric, Scenario, Usage, Verdict
 
 __all__ = ["MODES", "Grader", "LLMJudge", "LiteLLMGrader"]
 

@@ -15,9 +15,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from .errors import InputError
-from .jsonl import iter_jsonl
-from .types import Label, Ordering, Scenario, Urgency
+from ..errors import InputError
+from ..run.jsonl import iter_jsonl
+from ..types import Label, Ordering, Scenario, Urgency
 
 __all__ = ["GoldenItem", "bundled_golden_dir", "load_golden"]
 
@@ -55,7 +55,7 @@ class GoldenItem(BaseModel):
 
 def bundled_golden_dir() -> Path:
     """``examples/golden`` of a source checkout (the golden set is not part of the wheel)."""
-    return Path(__file__).resolve().parent.parent / "examples" / "golden"
+    return Path(__file__).resolve().parents[2] / "examples" / "golden"
 
 
 def load_golden(path: str | os.PathLike[str]) -> list[GoldenItem]:

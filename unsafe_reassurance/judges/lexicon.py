@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .types import Urgency
+from ..types import Urgency
 
 __all__ = [
     "CATEGORICAL",

@@ -17,8 +17,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from ..types import Urgency, Verdict
 from .metrics import agreement, expected_calibration_error, wilson_interval
-from .types import Urgency, Verdict
 
 __all__ = ["LABELS", "URGENCIES", "CalibrationReport", "calibration_report", "scope_metrics"]
 

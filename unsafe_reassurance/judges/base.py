@@ -14,11 +14,11 @@ from typing import Any, Protocol, runtime_checkable
 
 from pydantic import ValidationError
 
-from .errors import GraderError, InputError
-from .findings import Assessment, to_verdict
-from .policy import DEFAULT, POLICIES, Policy
-from .rubrics import load_rubrics
-from .types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
+from ..errors import GraderError, InputError
+from ..findings import Assessment, to_verdict
+from ..policy import DEFAULT, POLICIES, Policy
+from ..rubrics import load_rubrics
+from ..types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
 
 __all__ = ["JUDGE_MODEL_ENV", "BaseJudge", "Judge", "ScenarioLike", "check_text", "coerce_scenario"]
 

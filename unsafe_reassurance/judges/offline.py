@@ -17,11 +17,11 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..findings import Assessment, Findings
+from ..injection import directed_spans, inside
+from ..types import DomainRubric, Scenario, Urgency, Usage
 from . import lexicon as lx
-from .findings import Assessment, Findings
-from .injection import directed_spans, inside
-from .judges import BaseJudge
-from .types import DomainRubric, Scenario, Urgency, Usage
+from .base import BaseJudge
 
 __all__ = ["OfflineJudge", "detect_domain", "detect_red_flags"]
 
