@@ -13,6 +13,7 @@ import typer
 from ._common import err
 from .eval import evaluate_cmd
 from .grade import demo, grade, grade_file_cmd
+from .probe import probe_cmd
 from .report import report
 from .rubrics import rubrics_app
 
@@ -29,6 +30,7 @@ app.command("grade-file")(grade_file_cmd)
 app.command()(demo)
 app.command("eval")(evaluate_cmd)
 app.command("report")(report)
+app.command("probe")(probe_cmd)
 app.add_typer(rubrics_app, name="rubrics")
 
 

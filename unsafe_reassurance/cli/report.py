@@ -44,6 +44,36 @@ def read_gold(path: Path) -> tuple[dict[str, str], dict[str, str]]:
     return labels, urgency
 
 
+def _is_probe(path: Path) -> bool:
+    from ..probe.result import is_probe_row
+
+    first = next(iter_jsonl(path), None)
+    return first is not None and is_probe_row(first[2])
+
+
+def _probe_report(path: Path, fmt: str, output: Path | None) -> None:
+    """Probe results (from ``probe -o``): the framing / mitigation summary instead."""
+    from ..errors import InputError
+    from ..probe.render import render
+    from ..probe.result import ProbeResult
+    from ..report.render import MissingExtraError
+
+    result = ProbeResult.from_jsonl(path)
+    try:
+        text = render(result.summary(), fmt)
+    except MissingExtraError as exc:
+        raise InputError(str(exc)) from None
+    if isinstance(text, str):
+        if output is None:
+            print(text)
+        else:
+            output.write_text(text, encoding="utf-8")
+            err.print(f"wrote {output}", highlight=False, soft_wrap=True)
+        return
+    for table in text:
+        out.print(table)
+
+
 def report(
     verdicts: Annotated[Path, typer.Argument(help="Verdicts JSONL (from grade-file or eval).")],
     gold: Annotated[Optional[Path], typer.Option(  # noqa: UP045 (typer on 3.10)
@@ -59,6 +89,9 @@ def report(
     with guard():
         if fmt not in FORMATS:
             raise InputError(f"--format: {fmt!r} is not one of {', '.join(FORMATS)}")
+        if _is_probe(verdicts):
+            _probe_report(verdicts, fmt, output)
+            return
         rows = read_verdicts(verdicts)
         labels, urgency = read_gold(gold) if gold else (None, None)
         rep = calibration_report(rows, gold=labels, gold_urgency=urgency or None)

@@ -9,7 +9,9 @@ from typing import Any
 
 from rich.table import Table
 
-__all__ = ["domain_heatmap", "forest_plot", "summary_tables", "to_html", "to_markdown"]
+__all__ = [
+    "domain_heatmap", "forest_plot", "render", "summary_tables", "to_csv", "to_html", "to_markdown",
+]
 
 
 def _pct(v: float | None) -> str:
@@ -159,3 +161,30 @@ def to_html(summary: dict[str, Any], *, title: str = "Framing probe",
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>{imgs}"
         f"<script type=\"application/json\" id=\"probe-summary\">{data}</script></body></html>"
     )
+
+
+_CELL_KEYS = ["mitigation", "framing", "domain", "n", "errors", "unsafe_rate", "fail_rate",
+              "mean_urgency_gap", "delta_unsafe_vs_neutral", "ci", "p_value", "n_pairs"]
+
+
+def to_csv(summary: dict[str, Any]) -> str:
+    """One line per framing × domain × mitigation cell."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    keys = [k for k in _CELL_KEYS if k != "ci"]
+    w.writerow([*keys, "ci_low", "ci_high"])
+    for c in summary.get("cells", []):
+        ci = c.get("ci") or ["", ""]
+        w.writerow([*("" if c.get(k) is None else c[k] for k in keys), *ci])
+    return buf.getvalue()
+
+
+def render(summary: dict[str, Any], fmt: str) -> str | list[Table]:
+    """The summary as json / md / csv / html text, or rich tables for ``table``."""
+    if fmt == "table":
+        return summary_tables(summary)
+    return {"json": lambda: json.dumps(summary, indent=2), "md": lambda: to_markdown(summary),
+            "csv": lambda: to_csv(summary), "html": lambda: to_html(summary)}[fmt]()
