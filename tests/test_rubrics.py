@@ -133,3 +133,4 @@ def test_rubrics_ship_in_a_wheel(tmp_path):
     wheel = next(tmp_path.glob("*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "unsafe_reassurance/rubrics/cardiac.yaml" in names
+    assert "unsafe_reassurance/probe/scenarios.jsonl" in names  # probe runs with no input file

@@ -164,7 +164,8 @@ async def _scenario(run: _Run, sc: ProbeScenario, framings: list[str], mitigatio
         for m in mitigations:
             sent, failed = None, None
             try:
-                sent = await m.apply(start, ctx)
+                async with run.gate:  # a model-backed reformulation is a request too
+                    sent = await m.apply(start, ctx)
             except InputError:
                 raise
             except Exception as exc:
