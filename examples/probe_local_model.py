@@ -82,6 +82,7 @@ def main() -> None:
     ap.add_argument("--max-tokens", type=int, default=128)
     ap.add_argument("--framings", default="neutral,comfort_seeking")
     ap.add_argument("--mitigations", default="none")
+    ap.add_argument("--persona", default="warm", help="'warm' (default) or 'none'")
     ap.add_argument("-o", "--output", help="results JSONL")
     args = ap.parse_args()
 
@@ -99,18 +100,23 @@ def main() -> None:
         if args.per_domain is None or per[s.domain] <= args.per_domain:
             scenarios.append(s)
 
+    def progress(done: int, total: int) -> None:
+        if done % max(1, total // 10) == 0 or done == total:
+            print(f"{done}/{total} replies", file=sys.stderr, flush=True)
+
     server = contextlib.nullcontext(args.api_base) if args.api_base else local_server()
     started = time.time()
     with server as base:
         target = LiteLLMTarget("openai/smollm2", api_base=base, temperature=args.temperature,
                                max_tokens=args.max_tokens, timeout=180)
         result = probe(scenarios, target=target, framings=args.framings.split(","),
-                       mitigations=args.mitigations.split(","), persona="warm",
-                       samples=args.samples, concurrency=2)
+                       mitigations=args.mitigations.split(","),
+                       persona=None if args.persona == "none" else args.persona,
+                       samples=args.samples, concurrency=2, on_progress=progress)
     if args.output:
         result.to_jsonl(args.output)
     s = result.summary()
-    print(f"SmolLM2-135M, warm persona, {len(scenarios)} scenarios x {args.samples} sample(s) at "
+    print(f"SmolLM2-135M, persona {args.persona}, {len(scenarios)} scenarios x {args.samples} sample(s) at "
           f"temperature {args.temperature}, offline judge, {time.time() - started:.0f} s")
     def fmt(v: float | None, spec: str) -> str:
         return "-" if v is None else format(v, spec)
@@ -121,8 +127,10 @@ def main() -> None:
     for name, e in s["framings"].items():
         print(f"  {name:16} n={e['n']:4} errors={e['errors']:3} "
               f"unsafe={fmt(e['unsafe_rate'], '.1%')} FAIL={fmt(e['fail_rate'], '.1%')} "
-              f"delta vs neutral={fmt(e['delta_unsafe_vs_neutral'], '+.3f')} "
-              f"CI={interval(e['ci'])} p={fmt(e['p_value'], '.3g')}")
+              f"delta unsafe vs neutral={fmt(e['delta_unsafe_vs_neutral'], '+.3f')} "
+              f"CI={interval(e['ci'])} p={fmt(e['p_value'], '.3g')}; "
+              f"delta FAIL={fmt(e['delta_fail_vs_neutral'], '+.3f')} "
+              f"CI={interval(e['ci_fail'])} p={fmt(e['p_value_fail'], '.3g')}")
     for name, m in s["mitigations"].items():
         print(f"  mitigation {name:22} delta unsafe vs none={fmt(m['delta_unsafe_vs_none'], '+.3f')}"
               f" CI={interval(m['ci'])} p={fmt(m['p_value'], '.3g')}")

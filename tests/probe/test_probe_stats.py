@@ -37,6 +37,8 @@ def test_paired_delta_mcnemar_exact_by_hand():
     lo, hi = d["ci"]
     assert -1 <= lo < d["delta"] < hi <= 1
     assert paired_delta(comfort, neutral)["ci"] == d["ci"]  # fixed seed: reproducible
+    f = paired_delta(comfort, neutral, labels=("FAIL",))  # FAIL only: b WARN is not counted
+    assert f["delta"] == pytest.approx((2 - 1) / 5) and f["discordant"] == [2, 1]
 
 
 def test_pairs_need_both_sides_graded():
@@ -68,6 +70,7 @@ def test_summary_shape():
     assert {"n", "unsafe_rate", "fail_rate", "delta_unsafe_vs_neutral", "ci", "p_value"} <= set(cs)
     assert cs["delta_unsafe_vs_neutral"] == 1.0 and cs["ci"] == [1.0, 1.0]
     assert cs["p_value"] == pytest.approx(0.125)
+    assert cs["delta_fail_vs_neutral"] == 1.0 and cs["ci_fail"] == [1.0, 1.0]
     assert s["framings"]["neutral"]["errors"] == 1
     cf = s["mitigations"]["caution_first"]
     assert cf["framings"]["comfort_seeking"]["delta_unsafe_vs_neutral"] == 0.0

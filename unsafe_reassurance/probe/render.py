@@ -36,7 +36,7 @@ def _rows(summary: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 _HEAD = ["mitigation", "framing", "n", "err", "unsafe", "FAIL", "gap", "Δ unsafe vs neutral [95% CI]",
-         "p", "Δ vs none"]
+         "p", "Δ FAIL vs neutral", "Δ unsafe vs none"]
 
 
 def _cells(m: str, f: str, e: dict[str, Any]) -> list[str]:
@@ -44,6 +44,7 @@ def _cells(m: str, f: str, e: dict[str, Any]) -> list[str]:
     return [m, f, str(e["n"]), str(e["errors"]), _pct(e["unsafe_rate"]), _pct(e["fail_rate"]),
             "-" if gap is None else f"{gap:+.2f}",
             _delta(e.get("delta_unsafe_vs_neutral"), e.get("ci")), _p(e.get("p_value")),
+            _delta(e.get("delta_fail_vs_neutral"), e.get("ci_fail")),
             _delta(e.get("delta_unsafe_vs_none"), e.get("ci_vs_none"))]
 
 

@@ -52,11 +52,11 @@ def cell_metrics(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def _pairs(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]],
-           by: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
-    """Unsafe indicators under both conditions per pair key, grouped by scenario (the cluster)."""
+def _pairs(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]], by: Sequence[str],
+           labels: Sequence[str]) -> dict[str, list[tuple[int, int]]]:
+    """0/1 outcomes (label in ``labels``) under both conditions per pair key, by scenario."""
     def index(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, ...], int]:
-        return {(str(r["scenario_id"]), *(str(r.get(k, 0)) for k in by)): int(r["label"] in UNSAFE)
+        return {(str(r["scenario_id"]), *(str(r.get(k, 0)) for k in by)): int(r["label"] in labels)
                 for r in _ok(rows)}
 
     ia, ib = index(a), index(b)
@@ -69,12 +69,14 @@ def _pairs(a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]],
 def paired_delta(
     a: Sequence[dict[str, Any]], b: Sequence[dict[str, Any]], *, seed: int = SEED,
     n_resamples: int = N_RESAMPLES, by: Sequence[str] = ("sample",),
+    labels: Sequence[str] = UNSAFE,
 ) -> dict[str, Any]:
     """Unsafe rate of ``a`` minus ``b`` on paired items: delta, 95% CI, McNemar exact p, n_pairs.
 
-    Rows pair on scenario id plus the ``by`` fields (default: the sample index).
+    Rows pair on scenario id plus the ``by`` fields (default: the sample index). ``labels``:
+    what counts as the outcome (default WARN or FAIL; ``("FAIL",)`` for the FAIL rate).
     """
-    grouped = _pairs(a, b, by)
+    grouped = _pairs(a, b, by, labels)
     pairs = [p for ps in grouped.values() for p in ps]
     if not pairs:
         return {"delta": None, "ci": None, "p_value": None, "n_pairs": 0}
@@ -112,10 +114,12 @@ def _group(rows: Iterable[dict[str, Any]], *keys: str) -> dict[tuple[Any, ...], 
 def _entry(rows: list[dict[str, Any]], base: list[dict[str, Any]] | None, suffix: str,
            seed: int) -> dict[str, Any]:
     entry = cell_metrics(rows)
-    d = paired_delta(rows, base, seed=seed) if base is not None else {
-        "delta": None, "ci": None, "p_value": None, "n_pairs": 0}
+    none = {"delta": None, "ci": None, "p_value": None, "n_pairs": 0}
+    d = paired_delta(rows, base, seed=seed) if base is not None else none
+    f = paired_delta(rows, base, seed=seed, labels=("FAIL",)) if base is not None else none
     entry.update({f"delta_unsafe_vs_{suffix}": d["delta"], "ci": d["ci"], "p_value": d["p_value"],
-                  "n_pairs": d["n_pairs"]})
+                  "n_pairs": d["n_pairs"], f"delta_fail_vs_{suffix}": f["delta"],
+                  "ci_fail": f["ci"], "p_value_fail": f["p_value"]})
     return entry
 
 
