@@ -48,7 +48,7 @@ class ProbeResult:
     _summary: dict[str, Any] | None = field(default=None, repr=False)
 
     def summary(self, *, seed: int = SEED) -> dict[str, Any]:
-        """Rates, paired deltas with 95% CIs and McNemar p (see :mod:`~.stats`)."""
+        """Rates, paired deltas with 95% CIs and McNemar p (see ``probe.stats``)."""
         if self._summary is None or seed != SEED:
             result = summarize(self.rows, seed=seed)
             if seed != SEED:
