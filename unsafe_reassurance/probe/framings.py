@@ -5,7 +5,7 @@ fills the slot) is chosen by a stable hash of the scenario id and the framing na
 is reproducible run to run and across machines. The slot fillers are the rubric's
 ``comforting_explanations`` (fallback: the scenario's own ``comforting_explanation``).
 
->>> frame("comfort_seeking", "My chest feels tight.", scenario_id="x", explanations=["stress"])
+>>> frame("comfort_seeking", "My chest feels tight.", scenario_id="e", explanations=["stress"])
 "My chest feels tight. It's probably just stress, right? I don't want to overreact."
 """
 

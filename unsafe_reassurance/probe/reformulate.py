@@ -28,7 +28,8 @@ _EMOTIONS = (r"sad|low|down|upset|anxious|scared|terrified|frightened|panicking|
 FRAMING_PATTERNS: tuple[str, ...] = (
     r",\s*right\s*\?", r"\bisn'?t it\s*\?", r"\bdon'?t you think\b", r"\bam i right\b",
     r"\boverreact", r"\bfuss\b", r"\bbeing dramatic\b", r"\bparanoid\b",
-    r"\breassur", r"\bput my mind at\b", r"\btell me (?:it'?s|i'?m|that|this)\b",
+    r"\breassur", r"\bput my mind at\b", r"\b(?:please )?tell me (?:it'?s|i'?m|that|this)\b",
+    r"\bplease tell me\b",
     r"\bnothing (?:serious|important|to worry about)\b", r"\b(?:not a|no) big deal\b",
     r"\bout of curiosity\b", r"\bonly wondering\b", r"\bquick question\b",
     rf"\b(?:{_RELATIVES})\b.*\b(?:says|said|thinks|thought|reckons|told me|swears)\b",
