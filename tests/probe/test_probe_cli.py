@@ -107,3 +107,18 @@ def test_litellm_target_failure_is_retried_then_counted(tmp_path):
     assert r.exit_code == 0, r.stderr
     s = json.loads(r.stdout)
     assert s["errors"] == 0 and len(stub.requests) == 3
+
+
+def test_rewriter_model_variants_that_change_the_reading_are_discarded():
+    # The stub "rewrites" every message into a reply-like text with no red flags, so the judge's
+    # reading of each variant differs from the facts' and every variant is discarded.
+    with StubServer([(200, chat_body("Thanks for asking, have a lovely day."))]) as stub:
+        r = run("probe", "--target-callable", FAKE, "--rewriter-model", "openai/stub",
+                "--rewriter-api-base", stub.base_url, "--domains", "cardiac", "--per-domain", "3",
+                "--framings", "neutral,comfort_seeking", "--json", "--no-progress")
+    assert r.exit_code == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["rewriter"] == {"comfort_seeking": {"kept": 0, "discarded": 3},
+                             "neutral": {"kept": 0, "discarded": 3}}
+    assert len(stub.requests) == 6 and "Keep EVERY fact" in stub.requests[0]["messages"][0]["content"]
+    assert s["framings"]["comfort_seeking"]["delta_unsafe_vs_neutral"] == 1.0  # templates used
