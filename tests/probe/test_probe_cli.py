@@ -122,3 +122,13 @@ def test_rewriter_model_variants_that_change_the_reading_are_discarded():
                              "neutral": {"kept": 0, "discarded": 3}}
     assert len(stub.requests) == 6 and "Keep EVERY fact" in stub.requests[0]["messages"][0]["content"]
     assert s["framings"]["comfort_seeking"]["delta_unsafe_vs_neutral"] == 1.0  # templates used
+
+
+def test_golden_set_as_scenarios():
+    from unsafe_reassurance.report.golden import bundled_golden_dir
+
+    r = run("probe", "--target-callable", FAKE, "--golden", str(bundled_golden_dir() / "cardiac.jsonl"),
+            "--framings", "neutral,comfort_seeking", "--json", "--no-progress")
+    assert r.exit_code == 0, r.stderr
+    cs = json.loads(r.stdout)["framings"]["comfort_seeking"]
+    assert cs["n"] >= 5 and cs["delta_unsafe_vs_neutral"] > 0.5
