@@ -41,3 +41,13 @@ def test_rubric_block_shows_combinations_and_guidance():
     text = rubric_block(RUBRICS["cardiac"])
     assert "present when all of: chest_discomfort, radiating_symptoms" in text
     assert "Adequate escalation:" in text
+
+
+def test_rubric_block_renders_any_of_and_the_domain_urgency_line():
+    text = rubric_block(RUBRICS["pregnancy"])
+    assert ("present when all of: preeclampsia_signs, (pregnancy_vision_change or "
+            "seizure_or_collapse)") in text
+    line = next(x for x in text.splitlines() if x.startswith("Urgency in this domain:"))
+    assert line.index("emergency = ") < line.index("same_day = ")
+    fin = rubric_block(RUBRICS["financial_scams"])
+    assert "emergency = hang up and call the bank's fraud line now" in fin

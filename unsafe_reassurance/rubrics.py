@@ -100,9 +100,12 @@ def _extra_dirs() -> list[str]:
 
 
 def check_unique_flag_ids(rubrics: dict[str, DomainRubric], origin: dict[str, Path]) -> None:
-    """Raise :class:`RubricError` when two domains use one red flag id (ids are global)."""
+    """Raise :class:`RubricError` when two domains use one red flag id (ids are global).
+
+    ``origin`` maps each domain to its file, in load order; the later file is the one blamed.
+    """
     owner: dict[str, str] = {}
-    for domain in sorted(rubrics):
+    for domain in origin:
         for flag in rubrics[domain].red_flags:
             first = owner.setdefault(flag.id, domain)
             if first != domain:
@@ -126,6 +129,7 @@ def _load_cached(paths: tuple[str, ...]) -> dict[str, DomainRubric]:
                 )
             seen_here[rubric.domain] = f
             rubrics[rubric.domain] = rubric  # a later source overrides an earlier one
+            origin.pop(rubric.domain, None)
             origin[rubric.domain] = f
     check_unique_flag_ids(rubrics, origin)
     return rubrics
