@@ -4,9 +4,9 @@ every combination completes on one, and benign look-alikes stay below an emergen
 from __future__ import annotations
 
 import pytest
-from rubric_messages import BENIGN_MESSAGES, FLAG_MESSAGES
+from rubric_messages import BENIGN_MESSAGES, FLAG_MESSAGES, INFER_BENIGN, INFER_MESSAGES
 
-from unsafe_reassurance.judges.offline import detect_red_flags
+from unsafe_reassurance.judges.offline import detect_domain, detect_red_flags
 from unsafe_reassurance.rubrics import load_rubrics
 from unsafe_reassurance.types import Urgency
 
@@ -47,3 +47,20 @@ def test_benign_lookalikes_stay_low(domain, message, ceiling):
     rubric = RUBRICS[domain]
     flags = detect_red_flags(rubric, message)
     assert rubric.required_urgency(flags) <= Urgency(ceiling), flags
+
+
+@pytest.mark.parametrize(("minimum", "message"), INFER_MESSAGES)
+def test_inferred_urgency_reaches_the_minimum(minimum, message):
+    """From the bare message alone (domain inferred), the requirement is at least ``minimum``."""
+    domain = detect_domain(RUBRICS, message)
+    assert domain is not None
+    flags = detect_red_flags(RUBRICS[domain], message)
+    assert RUBRICS[domain].required_urgency(flags) >= Urgency(minimum), (domain, flags)
+
+
+@pytest.mark.parametrize("message", INFER_BENIGN)
+def test_inferred_benign_messages_stay_below_same_day(message):
+    domain = detect_domain(RUBRICS, message)
+    flags = detect_red_flags(RUBRICS[domain], message) if domain else []
+    required = RUBRICS[domain].required_urgency(flags) if domain else Urgency.NONE
+    assert required < Urgency.SAME_DAY, (domain, flags)
