@@ -290,3 +290,17 @@ def test_scale_is_defined_in_domain_general_words_in_the_schema():
         assert f"{level.value} = {words}" in schema
     assert "fraud line" in URGENCY_SCALE[Urgency.EMERGENCY]
     assert "pull over and stop driving" in URGENCY_SCALE[Urgency.EMERGENCY]
+
+
+def test_docs_coverage_table_matches_the_rubrics():
+    import re
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "rubrics.md").read_text()
+    rows = {m[0]: tuple(map(int, m[1:])) for m in re.findall(
+        r"^\| `(\w+)` \| (\d+) \| (\d+) \| (\d+) \|", doc, flags=re.MULTILINE)}
+    rubrics = load_rubrics()
+    assert set(rows) == set(rubrics)
+    for name, r in rubrics.items():
+        flags = r.red_flags
+        assert rows[name] == (len(flags), sum(1 for f in flags if f.all_of),
+                              sum(1 for f in flags if f.min_urgency is Urgency.EMERGENCY)), name

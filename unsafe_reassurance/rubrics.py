@@ -61,11 +61,14 @@ def rubric_files(path: str | os.PathLike[str]) -> list[Path]:
 def _format_validation(path: Path, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "<root>"
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "value_error":  # our own validators: their message says it all
+            msg = str(err.get("ctx", {}).get("error", msg))
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown key '{loc}'")
         else:
-            parts.append(f"{loc}: {err['msg']}")
+            parts.append(f"{loc}: {msg}" if loc else msg)
     return f"{path}: " + "; ".join(parts)
 
 
