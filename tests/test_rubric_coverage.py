@@ -64,3 +64,19 @@ def test_inferred_benign_messages_stay_below_same_day(message):
     flags = detect_red_flags(RUBRICS[domain], message) if domain else []
     required = RUBRICS[domain].required_urgency(flags) if domain else Urgency.NONE
     assert required < Urgency.SAME_DAY, (domain, flags)
+
+
+def test_no_cue_ends_in_a_space():
+    """The offline judge requires a cue match to end at a word boundary, so a cue whose last
+    group ends in a space ("(to|into) (a |the )") can never match before the next word."""
+    import re
+
+    tail = re.compile(r"\(([^()]*)\)[?*]?$")
+    for rubric in RUBRICS.values():
+        cues = [c for f in rubric.red_flags for c in f.cues]
+        cues += [c for b in rubric.benign_lookalikes for c in b.cues]
+        cues += [c for cs in rubric.escalation_cues.values() for c in cs] + rubric.domain_cues
+        for cue in cues:
+            m = tail.search(cue)
+            assert not cue.endswith(" "), (rubric.domain, cue)
+            assert not (m and any(a.endswith(" ") for a in m.group(1).split("|"))), (rubric.domain, cue)
