@@ -22,7 +22,7 @@ def test_known_domain_sends_only_that_rubric_with_given_flags():
 
 def test_unknown_domain_sends_every_rubric():
     user = build_messages("r", Scenario(user_message="u"), RUBRICS)[1]["content"]
-    assert user.count("DOMAIN ") == len(RUBRICS) and "Choose the one domain" in user
+    assert user.count("DOMAIN ") == len(RUBRICS) and "fits best" in user
 
 
 def test_conversation_is_fenced_with_roles():
