@@ -234,7 +234,7 @@ class LLMJudge(BaseJudge):
                               "loaded rubric, also after being asked again)") from None
         second = None
         if self.second_opinion and scenario.required_urgency is None:
-            from .offline import read_scenario  # a grader cannot talk a red flag away
+            from .scenario import read_scenario  # a grader cannot talk a red flag away
 
             second = read_scenario(self.rubrics, scenario.text, scenario.domain)[:2]
         return self.assessment(scenario, findings, primary, flags, second_opinion=second)
