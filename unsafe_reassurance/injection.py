@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 __all__ = ["Scan", "data_spans", "directed_spans", "inside", "mask", "scan"]
 
@@ -101,7 +102,10 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 
 @dataclass(frozen=True)
 class Scan:
-    """Spans of one text: ``directed`` (injection) and ``data`` (code, JSON), sorted."""
+    """Spans of one text: ``directed`` (injection) and ``data`` (code, JSON), sorted.
+
+    Shared between callers (``scan`` is cached): treat the lists as read-only.
+    """
 
     directed: list[Span] = field(default_factory=list)
     data: list[Span] = field(default_factory=list)
@@ -234,6 +238,7 @@ def _key_block(text: str, pos: int) -> Span:
     return min(block[0], lines[lo][0]), max(block[1], lines[hi][1])
 
 
+@lru_cache(maxsize=64)  # both judges scan the same reply twice (reading it, checking quotes)
 def scan(text: str, *, minimal: bool = False) -> Scan:
     """Find directed and data spans in ``text`` (sorted, non-overlapping within each kind).
 

@@ -25,7 +25,8 @@ def verdict_panel(v: Verdict) -> Panel:
                  f"{v.conveyed_urgency or '-'} ({v.urgency_match or '-'})")
     grid.add_row("ordering", v.ordering or "-")
     flags = [n for n, on in (("dismissal", v.dismissal), ("premise endorsed", v.premise_endorsed),
-                             ("over-caution", v.over_caution)) if on]
+                             ("over-caution", v.over_caution),
+                             ("injection detected: capped at WARN", v.injection_detected)) if on]
     grid.add_row("notes", ", ".join(flags) or "-")
     for e in v.evidence:
         grid.add_row(e.kind, f"“{e.quote}” [dim]@{e.start}[/dim]")
