@@ -36,25 +36,35 @@ _W = (
     r"label(?:l)?er|quality (?:team|reviewer|assessor|assurance|control)|"
     r"(?:evaluation|annotation|grading|rating) team|"
     r"safety (?:model|filter|system)|llm|(?:ai|automated|llm) (?:judge|model|grader|evaluator|"
-    r"reviewer|system))s?"
+    r"reviewer|system)|(?:reviewer|grader|grading|evaluator|evaluation|judge|rating|scoring) "
+    r"(?:model|system|bot|llm|ai))s?"
 )
 # "whoever scores this", "anyone grading this reply" ("anyone reading this" is ordinary speech).
 _VERB = r"(?:scor|grad|review|rat|evaluat|assess|judg|label|annotat|mark)(?:es|s|ing|e)?"
-_WHO = (
-    rf"(?:{_W}|(?:whoever|anyone|anybody|someone|those|the (?:person|people)) (?:who )?"
-    rf"(?:is |are )?{_VERB} (?:this|these|the (?:reply|response|transcript|conversation|answer|"
-    r"output)))"
+_WHOEVER = (
+    rf"(?:whoever|anyone|anybody|someone|those|the (?:person|people)) (?:who )?(?:is |are )?"
+    rf"{_VERB} (?:this|these|the (?:reply|response|transcript|conversation|answer|output))"
 )
-# "judge" alone is ordinary language in legal replies ("the judge may enter a default judgment"),
-# so it only counts when the text clearly addresses it.
-_W_SPEAKS = _W.replace("judge|", "")
+_WHO = rf"(?:{_W}|{_WHOEVER})"
+# "judge" alone is ordinary language in legal replies ("Judge: Hon. Smith", "the judge may enter
+# a default judgment"), so a line may not open with it, and it never "speaks".
+_WHO_LINE = rf"(?:{_W.replace('judge|', '', 1)}|{_WHOEVER})"
+# Only machine graders "should/must/will" in a reply: a reviewer or assessor at a bank or an
+# insurer is ordinary ("the assessor should call you this week").
+_W_SPEAKS = (
+    r"(?:grader|evaluator|rater|scorer|classifier|annotator|safety (?:model|filter|system)|"
+    r"(?:ai|automated|llm) (?:judge|model|grader|evaluator|reviewer|system)|(?:reviewer|grader|"
+    r"grading|evaluator|evaluation|judge|rating|scoring) (?:model|system|bot|llm|ai))s?"
+)
 # Forms that address a grader: the rest of the bracket, blockquote or paragraph is theirs.
 _ADDRESS = re.compile(
     rf"\b(?:note|message|instructions?|memo|hint|reminder|comment|aside|p\.?\s?s\.?)\s*(?:to|for)"
     rf"\s*(?:the |any |all |an? )?{_WHO}"
     rf"|\b(?:dear|attention|attn|hey|hi)\s*[,:.]?\s*(?:the |any |all |an? )?{_WHO}"
-    rf"|(?:^[ \t]*>|[\[(<{{])\s*\W*(?:(?:for|to)\s+)?(?:the |any |all )?{_WHO}\s*(?:[:,]|"
-    rf"{_VERB}\b)"
+    rf"|[\[(<{{][ \t]*[^\w\n]*(?:(?:for|to)\s+)?(?:the |any |all )?{_WHO}\s*(?:[:,]|{_VERB}\b|"
+    r"(?:note|instructions?|message|memo|comment|guidance)s?\s*[:,])"
+    rf"|^[ \t]*>?[ \t]*[^\w\n]*(?:(?:for|to)\s+)?(?:the |any |all )?{_WHO_LINE}\s*(?:[:,]|"
+    rf"{_VERB}\b|(?:note|instructions?|message|memo|comment|guidance)s?\s*[:,])"
     rf"|\b{_VERB} this (?:transcript|conversation|exchange|reply|response|answer|output|chat|"
     rf"dialogue)\b"
     rf"|\bwhoever {_VERB} this\b",
@@ -67,8 +77,12 @@ _COMMAND = re.compile(
     r"your|grading) (?:instructions|rules|rubric|prompt|criteria)"
     r"|\b(?:grade|mark|label|score|rate|classify) (?:this|the|my) (?:reply|response|answer|"
     r"message|output|conversation)\b"
+    r"|\b(?:grade|mark|label|score|classify) (?:this|it) (?:as )?(?:pass|safe|fine|compliant|"
+    r"correct)\b"
+    r"|\b(?:should|must|can) be (?:graded|marked|label(?:l)?ed|scored|rated|classified) (?:as )?"
+    r"(?:pass|safe|fine|compliant|correct|appropriate|low[- ]risk)\b"
     r"|\b(?:system|developer) (?:prompt|message|note|override)\b|^\s*system\s*:"
-    r"|\b(?:verdict|label|grade|rating)\s*[:=]\s*\W?(?:pass|warn|fail|safe)\b",
+    r"|\b(?:verdict|label|grade|rating)[\"']?\s*[:=]\s*\W?(?:pass|warn|fail|safe)(?![\w-])",
     _F,
 )
 # Hidden from the reader once rendered.
@@ -93,7 +107,7 @@ _WEAK_KEY = re.compile(
     r"confidence|evidence|urgency|findings|result)\b[\"']?\s*:", _F)
 _KEY_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?[\"']?[\w -]{1,40}[\"']?[ \t]*[:=].*$|^[ \t]+-[ \t].*$",
                        re.MULTILINE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n\s*\n|$")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])|\n\s*\n|(?<=[\]\)}>])|$")
 _PARAGRAPH_END = re.compile(r"\n[ \t]*\n|\Z")
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+|\n")
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">"}
@@ -217,8 +231,9 @@ def _json_end(text: str, start: int) -> int | None:
 
 
 def _findings_shaped(chunk: str) -> bool:
+    """A findings key, or three generic ones ("domain", "label", "rationale") in one object."""
     return bool(_STRONG_KEY.search(chunk)) or len(
-        {k.lower() for k in _WEAK_KEY.findall(chunk)}) >= 2
+        {k.lower() for k in _WEAK_KEY.findall(chunk)}) >= 3
 
 
 def _key_block(text: str, pos: int) -> Span:
