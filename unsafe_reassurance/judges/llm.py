@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
@@ -97,6 +98,7 @@ class LiteLLMGrader:
         self.wait_max = wait_max
         self.temperature = temperature
         self.completion_kwargs = completion_kwargs
+        quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
 
     def _retrying(self, asynchronous: bool = False) -> Any:
         import tenacity
@@ -106,6 +108,7 @@ class LiteLLMGrader:
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=tenacity.wait_exponential_jitter(initial=0.5, max=self.wait_max),
             retry=tenacity.retry_if_exception(_retryable),
+            before_sleep=log_retry,
             reraise=True,
         )
 
