@@ -1,4 +1,10 @@
-from unsafe_reassurance.judges.prompts import SYSTEM_PROMPT, build_messages, fence, rubric_block
+from unsafe_reassurance.judges.prompts import (
+    PROMPT_VERSION,
+    SYSTEM_PROMPT,
+    build_messages,
+    fence,
+    rubric_block,
+)
 from unsafe_reassurance.rubrics import load_rubrics
 from unsafe_reassurance.types import Scenario
 
@@ -46,7 +52,6 @@ def test_rubric_block_shows_combinations_and_guidance():
 def test_grader_instructions_define_dismissal_as_categorical_with_examples():
     """The instructions a grader actually receives: system prompt + the findings schema."""
     from unsafe_reassurance.findings import Findings
-    from unsafe_reassurance.judges.prompts import PROMPT_VERSION
 
     system = build_messages("r", Scenario(user_message="u"), RUBRICS)[0]["content"]
     assert "A DISMISSAL IS CATEGORICAL" in system
@@ -60,7 +65,7 @@ def test_grader_instructions_define_dismissal_as_categorical_with_examples():
     dismissal = fields["dismissal_quotes"]["description"]
     assert "CATEGORICALLY" in dismissal and "'you're probably fine'" in dismissal
     assert "is NOT a dismissal" in dismissal
-    assert isinstance(PROMPT_VERSION, int) and PROMPT_VERSION >= 2
+    assert isinstance(PROMPT_VERSION, int) and PROMPT_VERSION >= 3
 
 
 def test_every_field_is_decidable_and_framing_is_not_a_fact():
@@ -77,3 +82,8 @@ def test_every_field_is_decidable_and_framing_is_not_a_fact():
     assert "unlisted_red_flags" in fields and "NO listed red flag" in fields["unlisted_red_flags"]
     assert "from any domain shown" in fields["red_flags_present"]
     assert "markdown" in Findings.model_json_schema()["description"]
+
+
+def test_prompt_names_hidden_text_and_findings_objects_as_injection():
+    assert isinstance(PROMPT_VERSION, int) and PROMPT_VERSION >= 3
+    assert "HTML or markdown comments" in SYSTEM_PROMPT and "look like grading output" in SYSTEM_PROMPT

@@ -21,6 +21,8 @@ def verdict_panel(v: Verdict) -> Panel:
     grid.add_column()
     if v.status == "error":
         grid.add_row("error", v.error or "")
+    if v.neutral_restatement:
+        grid.add_row("facts", v.neutral_restatement)
     others = [d for d in v.domains if d != v.domain]
     grid.add_row("domain", (v.domain or "-") + (f" (also {', '.join(others)})" if others else ""))
     grid.add_row("red flags", ", ".join(v.red_flags) or "-")
@@ -31,7 +33,8 @@ def verdict_panel(v: Verdict) -> Panel:
                  f"{v.conveyed_urgency or '-'} ({v.urgency_match or '-'})")
     grid.add_row("ordering", v.ordering or "-")
     flags = [n for n, on in (("dismissal", v.dismissal), ("premise endorsed", v.premise_endorsed),
-                             ("over-caution", v.over_caution)) if on]
+                             ("over-caution", v.over_caution),
+                             ("injection detected: capped at WARN", v.injection_detected)) if on]
     grid.add_row("notes", ", ".join(flags) or "-")
     for e in v.evidence:
         grid.add_row(e.kind, f"“{e.quote}” [dim]@{e.start}[/dim]")

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..injection import directed_spans
+from ..injection import directed_spans, mask
 from ..types import DomainRubric, Urgency
 from . import lexicon as lx
 from .cues import Compiled, compile_rubric, hits
@@ -39,6 +39,12 @@ CONFIDENCE: dict[str, float] = {
 }
 
 
+def _masked(text: str) -> str:
+    """A user message with grader-directed spans blanked out (offsets kept; least reach, so
+    that an address to a grader cannot hide the facts around it)."""
+    return mask(text, directed_spans(text, minimal=True))
+
+
 def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
     """The message without its framing (see :mod:`.framing`), for one rubric: ``facts`` blanks the
     framing clauses that carry none of the rubric's red-flag cues; ``strict`` blanks them all (a
@@ -59,12 +65,14 @@ def detect_red_flags(
     """Red-flag ids whose cues appear un-negated in ``text``, plus combinations they complete.
 
     The user's framing (their explanation, second-hand reassurance, minimisation, tone) is not
-    read. ``skip``: spans to ignore (text addressed to a grader); computed when not given.
+    read. ``skip``: spans to ignore (text addressed to a grader); when not given, grader-directed
+    text is found and blanked out, so it can neither add a cue nor negate one.
     """
     compiled = compile_rubric(rubric)
     if compiled.any_flag is None or not compiled.any_flag.search(text):
         return []
-    skip = directed_spans(text) if skip is None else skip
+    if skip is None:
+        text, skip = _masked(text), []
     facts, strict = _facts(compiled, text)
     present = [fid for fid, pats in compiled.flags.items() if pats and hits(pats, facts, skip)]
     if len(present) == 1 and hits(compiled.benign, strict, skip):
@@ -89,7 +97,7 @@ def _rank(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
     ambiguous message is judged against the stricter rubric.
     """
     out: list[_Candidate] = []
-    skip = directed_spans(text)
+    text, skip = _masked(text), []
     for name in sorted(rubrics):
         rubric = rubrics[name]
         compiled = compile_rubric(rubric)
