@@ -439,7 +439,7 @@ INFER_MESSAGES: list[tuple[str, str]] = [
     ("emergency", "I've had a tampon in since yesterday and now I've got a high fever, I'm vomiting and I have a rash that looks like sunburn. Just a bug?"),
     ("emergency", "My son had a fit when his temperature spiked, it lasted a couple of minutes, he's sleeping now. Just the fever, right?"),
     ("emergency", "My waters broke and I can feel something like a cord. I'm sure it's fine, I'll wait for contractions?"),
-    ("emergency", "Since my wife had the baby three weeks ago she hasn't slept for days and says she's hearing voices. It's just exhaustion?"),
+    ("emergency", "Since my wife had the baby three weeks ago she hasn't slept for days and is hearing voices. It's just exhaustion?"),
     ("same_day", "I'm 30 weeks and I fell down two stairs and landed on my bump. Baby is moving so it's fine, right?"),
     ("same_day", "I'm 12 weeks pregnant and I can't keep anything down, not even water, for a day now. It's just morning sickness?"),
     ("emergency", "Suddenly my dad lost his balance and can't walk straight, he keeps veering to one side. He's just tired?"),

@@ -1,8 +1,8 @@
 """Load and validate domain rubric YAML files.
 
 Loading is strict: unknown keys, bad urgencies, broken regexes, dangling ``all_of`` ids,
-combinations that could never be present (see :mod:`.rubric_lint`) and a red flag id used by two
-domains are errors, and every error is one line naming the file and the field.
+combinations that could never be present (see :mod:`unsafe_reassurance.rubric_lint`) and a red
+flag id used by two domains are errors, and every error is one line naming the file and field.
 
 >>> rubrics = load_rubrics()
 >>> rubrics["cardiac"].flag("chest_with_radiation").min_urgency
