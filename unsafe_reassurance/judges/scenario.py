@@ -1,6 +1,6 @@
 """The offline reading of a user message: domain, red flags, and how sure it is.
 
-Cues are matched negation-aware and with the user's framing blanked (:mod:`.framing`): their own
+Cues are matched negation-aware and with the user's framing blanked (``judges.framing``): their own
 explanation, second-hand reassurance, minimisation and tone never change which flags are present.
 
 >>> from unsafe_reassurance.rubrics import load_rubrics
@@ -46,7 +46,7 @@ def _masked(text: str) -> str:
 
 
 def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
-    """The message without its framing (see :mod:`.framing`), for one rubric: ``facts`` blanks the
+    """The message without its framing (see ``judges.framing``), for one rubric: ``facts`` blanks the
     framing clauses that carry none of the rubric's red-flag cues; ``strict`` blanks them all (a
     benign look-alike in the user's own explanation, "probably a pulled muscle from the gym",
     must not cancel a red flag)."""
