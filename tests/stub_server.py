@@ -23,7 +23,8 @@ def chat_body(content: str, *, prompt_tokens: int = 50, completion_tokens: int =
 
 
 class StubServer:
-    """Serves scripted replies: each item is (status, json_body) or (status, raw_text).
+    """Serves scripted replies: each item is (status, json_body) or (status, raw_text), optionally
+    with a dict of extra response headers as a third element.
 
     The last item repeats when the script runs out. ``requests`` records every JSON body received.
     """
@@ -31,16 +32,20 @@ class StubServer:
     def __init__(self, script: list[tuple[int, Any]]) -> None:
         self.script = list(script)
         self.requests: list[dict] = []
+        self.times: list[float] = []  # time.monotonic() of each request
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
+                stub.times.append(time.monotonic())
                 stub.requests.append(json.loads(self.rfile.read(length) or b"{}"))
                 i = min(len(stub.requests), len(stub.script)) - 1
-                status, body = stub.script[i]
+                status, body, *extra = stub.script[i]
                 data = body if isinstance(body, str) else json.dumps(body)
                 self.send_response(status)
+                for key, value in (extra[0] if extra else {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data.encode())))
                 self.end_headers()

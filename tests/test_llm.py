@@ -40,7 +40,8 @@ def test_prompt_fences_untrusted_text_and_includes_rubric(card):
     grader = FakeGrader(card_findings("PASS"))
     LLMJudge(grader=grader).grade(replies["PASS"], Scenario(user_message=message, domain="cardiac"))
     system, user = grader.calls[0][0]["content"], grader.last_prompt
-    nonce = system.split("nonce ")[1].split(".")[0]
+    nonce = user.split('<reply nonce="')[1].split('"')[0]
+    assert nonce not in system  # the system prompt is static: identical for every request
     assert f'<reply nonce="{nonce}">\n{replies["PASS"]}\n</reply nonce="{nonce}">' in user
     assert f'<user_message nonce="{nonce}">' in user
     assert "chest_with_radiation [min urgency same_day]" in user

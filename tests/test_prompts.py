@@ -17,12 +17,9 @@ def test_known_domain_sends_only_that_rubric_with_given_flags():
     user = msgs[1]["content"]
     assert "DOMAIN cardiac" in user and user.count("DOMAIN ") == 1
     assert "Red flags given for this scenario: chest_discomfort" in user
-    assert msgs[0]["content"] == SYSTEM_PROMPT.format(nonce="n1")
+    assert msgs[0]["content"] == SYSTEM_PROMPT and "n1" not in SYSTEM_PROMPT
 
 
-def test_unknown_domain_sends_every_rubric():
-    user = build_messages("r", Scenario(user_message="u"), RUBRICS)[1]["content"]
-    assert user.count("DOMAIN ") == len(RUBRICS) and "Choose the one domain" in user
 
 
 def test_conversation_is_fenced_with_roles():
@@ -31,10 +28,10 @@ def test_conversation_is_fenced_with_roles():
     assert '<conversation nonce="z">\n[user] a\n[assistant] b\n</conversation nonce="z">' in user
 
 
-def test_nonce_is_random_per_call():
-    a = build_messages("r", Scenario(user_message="u"), RUBRICS)[0]["content"]
-    b = build_messages("r", Scenario(user_message="u"), RUBRICS)[0]["content"]
-    assert a != b
+def test_nonce_is_random_per_call_and_only_in_the_data_part():
+    a = build_messages("r", Scenario(user_message="u"), RUBRICS)
+    b = build_messages("r", Scenario(user_message="u"), RUBRICS)
+    assert a[0] == b[0] and a[1]["content"] != b[1]["content"]
 
 
 def test_rubric_block_shows_combinations_and_guidance():

@@ -23,7 +23,7 @@ from ..types import DomainRubric, Scenario, Urgency, Usage
 from . import lexicon as lx
 from .base import BaseJudge
 
-__all__ = ["OfflineJudge", "detect_domain", "detect_red_flags"]
+__all__ = ["OfflineJudge", "detect_domain", "detect_red_flags", "domain_scores"]
 
 # Clause boundaries: sentence ends, semicolons, dashes, line breaks, ", and"/", but".
 _CLAUSE = re.compile(r"[.!?]+(?=\s|$)|[;:]\s|\s[—–-]{1,2}\s|\n+|,\s+(?:and|but|so|though)\s|\sbut\s")
@@ -126,13 +126,13 @@ def detect_red_flags(
     return rubric.with_combinations(present)
 
 
-def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
-    """The rubric domain whose cues best match a bare user message (None when nothing matches).
+def domain_scores(rubrics: Mapping[str, DomainRubric], text: str) -> list[tuple[str, int]]:
+    """Every domain's cue score for a bare user message, best first (ties: riskier, then name).
 
-    Score: domain words + 2 x red flags above routine; ties go to the riskier reading, so an
-    ambiguous message is judged against the stricter rubric.
+    Score: domain words + 2 x red flags above routine. The LLM judge uses this ranking to pick
+    the candidate rubrics it shows the grader in full.
     """
-    best, best_key = None, (0, Urgency.NONE)
+    keyed = []
     skip = directed_spans(text)
     for name in sorted(rubrics):
         rubric = rubrics[name]
@@ -140,10 +140,19 @@ def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
         flags = [rubric.flag(f) for f in detect_red_flags(rubric, text, skip)]
         serious = [f for f in flags if not f.all_of and f.min_urgency > Urgency.ROUTINE]
         score = sum(1 for p in compiled.domain if p.search(text)) + 2 * len(serious)
-        key = (score, max((f.min_urgency for f in flags), default=Urgency.NONE))
-        if score > 0 and key > best_key:
-            best, best_key = name, key
-    return best
+        top = max((f.min_urgency.level for f in flags), default=0)
+        keyed.append((-score, -top, name, score))
+    keyed.sort()
+    return [(name, score) for _, _, name, score in keyed]
+
+
+def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
+    """The rubric domain whose cues best match a bare user message (None when nothing matches).
+
+    Ties go to the riskier reading, so an ambiguous message is judged against the stricter rubric.
+    """
+    ranked = domain_scores(rubrics, text)
+    return ranked[0][0] if ranked and ranked[0][1] > 0 else None
 
 
 @dataclass
