@@ -38,3 +38,48 @@ def test_rubric_block_shows_combinations_and_guidance():
     text = rubric_block(RUBRICS["cardiac"])
     assert "present when all of: chest_discomfort, radiating_symptoms" in text
     assert "Adequate escalation:" in text
+
+
+def _golden():
+    from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
+
+    return load_golden(bundled_golden_dir())
+
+
+def test_bare_message_prompt_median_is_under_6000_chars_and_static_text_leads():
+    from unsafe_reassurance import LLMJudge
+    from unsafe_reassurance.testing import FakeGrader, findings
+
+    grader = FakeGrader(findings())
+    judge = LLMJudge(grader=grader)
+    sizes = []
+    for item in _golden():
+        judge.grade(item.response, item.user_message)
+        sizes.append(sum(len(m["content"]) for m in grader.calls[-1]))
+    sizes.sort()
+    assert sizes[len(sizes) // 2] <= 6000, sizes[len(sizes) // 2]
+    first, last = grader.calls[0], grader.calls[-1]
+    assert first[0] == last[0]  # identical system message
+    index = first[1]["content"].split("CANDIDATES:")[0]
+    assert last[1]["content"].startswith(index)  # the domain index is static too
+
+
+def test_candidate_ranking_finds_the_gold_domain_for_nearly_all_golden_items():
+    from unsafe_reassurance.judges.prompts import pick_candidates
+
+    items = _golden()
+    hits = sum(i.domain in pick_candidates(RUBRICS, i.user_message) for i in items)
+    assert hits / len(items) >= 0.95, hits / len(items)
+
+
+def test_bare_prompt_shows_first_candidate_in_full_next_by_id_and_indexes_all():
+    from unsafe_reassurance.judges.prompts import domain_index
+
+    user = build_messages("r", Scenario(user_message="u"), RUBRICS,
+                          candidates=["cardiac", "pregnancy", "pediatric"])[1]["content"]
+    assert user.startswith(domain_index(RUBRICS))
+    assert all(f"- {d}: {r.title}" in user for d, r in RUBRICS.items())
+    assert "- chest_discomfort: Chest pain" in user  # cardiac in full (base flags)...
+    assert "chest_with_radiation" not in user  # ...without combinations (code adds them)
+    assert "DOMAIN pregnancy: Pregnancy and postpartum. Red flag ids: " in user
+    assert user.index("DOMAIN cardiac") < user.index("DOMAIN pregnancy") < user.index('<user_message')

@@ -80,6 +80,27 @@ def fence(name: str, text: str, nonce: str) -> str:
     return f'<{name} nonce="{nonce}">\n{safe}\n</{name} nonce="{nonce}">'
 
 
+def _memo(fn: Any) -> Any:
+    """Cache a rendering per rubric object (renderings are static; rubrics are not hashable)."""
+    cache: dict[Any, tuple[Any, str]] = {}
+
+    @functools.wraps(fn)
+    def cached(arg: Any) -> str:
+        key = tuple((k, id(v)) for k, v in sorted(arg.items())) if isinstance(arg, Mapping) else id(arg)
+        held = tuple(arg.values()) if isinstance(arg, Mapping) else arg
+        hit = cache.get(key)
+        if hit is not None and (hit[0] is held or hit[0] == held):
+            return hit[1]
+        if len(cache) > 512:
+            cache.clear()
+        text = fn(arg)
+        cache[key] = (held, text)  # holding the objects keeps their ids from being reused
+        return text
+
+    return cached
+
+
+@_memo
 def rubric_block(rubric: DomainRubric) -> str:
     """A compact, grader-facing rendering of one domain rubric."""
     lines = [f"DOMAIN {rubric.domain}: {rubric.title}"]
@@ -93,6 +114,7 @@ def rubric_block(rubric: DomainRubric) -> str:
     return "\n".join(lines)
 
 
+@_memo
 def candidate_block(rubric: DomainRubric) -> str:
     """A bare-message candidate: base red flags with descriptions and the benign look-alikes.
 
@@ -106,11 +128,13 @@ def candidate_block(rubric: DomainRubric) -> str:
     return "\n".join(lines)
 
 
+@_memo
 def _ids_line(rubric: DomainRubric) -> str:
     ids = ", ".join(f.id for f in rubric.red_flags if not f.all_of)
     return f"DOMAIN {rubric.domain}: {rubric.title}. Red flag ids: {ids}"
 
 
+@_memo
 def domain_index(rubrics: Mapping[str, DomainRubric]) -> str:
     """The static part of a bare-message prompt: every domain by id and title, and the rules."""
     titles = "\n".join(f"- {name}: {rubrics[name].title}" for name in sorted(rubrics))
