@@ -9,7 +9,21 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from ._common import ApiBase, JudgeModel, PolicyOpt, RubricsOpt, err, guard, make_judge, out
+from ._common import (
+    ApiBase,
+    Cascade,
+    CascadeThreshold,
+    JudgeModel,
+    MaxCost,
+    PolicyOpt,
+    RubricsOpt,
+    err,
+    guard,
+    make_budget,
+    make_judge,
+    out,
+    report_usage,
+)
 
 __all__ = ["demo", "grade", "grade_file_cmd"]
 
@@ -55,6 +69,9 @@ def grade_file_cmd(
     concurrency: Annotated[int, typer.Option(help="Parallel grader calls (LLM judge).")] = 8,
     samples: Annotated[int, typer.Option(help="Grader samples per item (LLM judge).")] = 1,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    max_cost: MaxCost = None,
+    cascade: Cascade = False,
+    cascade_threshold: CascadeThreshold = 0.9,
 ) -> None:
     """Grade every row of a JSONL file into a JSONL file of verdicts (one per row, with its id)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
@@ -63,18 +80,26 @@ def grade_file_cmd(
 
     with guard():
         total = count_rows(src)  # validate everything before the first grader call
-        judge = make_judge(judge_model, api_base, policy, rubrics, samples)
+        judge = make_judge(judge_model, api_base, policy, rubrics, samples, cascade,
+                           cascade_threshold)
+        budget = make_budget(max_cost, judge)
         todo = max(0, total - (len(done_ids(output)) if resume else 0))
         bar = Progress("[progress.description]{task.description}", BarColumn(),
                        MofNCompleteColumn(), TimeRemainingColumn(), console=err,
                        disable=not progress)
         with bar:
             task = bar.add_task(f"grading with {judge.info.name}", total=todo)
+            def done(verdict: object) -> None:
+                budget.record(verdict)
+                bar.advance(task)
+
             counts = grade_file(src, output, judge=judge, resume=resume, concurrency=concurrency,
-                                on_result=lambda _v: bar.advance(task))
+                                on_result=done, should_stop=budget.exhausted)
     summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("PASS", "WARN", "FAIL", "error"))
     err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary})", highlight=False,
               soft_wrap=True)
+    report_usage(judge, budget, "rerun with --resume to grade the remaining rows")
+
 
 
 def demo(

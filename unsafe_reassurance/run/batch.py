@@ -100,11 +100,14 @@ def grade_file(
     resume: bool = False,
     concurrency: int = 8,
     on_result: Callable[[Verdict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
     """Grade every row of ``src`` into ``dst`` (one Verdict JSON per line, with the row's id).
 
     Each verdict is written and flushed as soon as it exists, so an interrupted run loses
     nothing; ``resume=True`` skips ids already in ``dst``. Returns counts by label/"error".
+    ``should_stop`` (e.g. ``Budget.exhausted``) is asked before each row starts: once it says
+    True no new row starts, rows in flight are still written, the rest are left for ``resume``.
     """
     count_rows(src)  # validate everything before the first grader call
     skip = done_ids(dst) if resume else set()
@@ -125,29 +128,37 @@ def grade_file(
 
         from ..judges.offline import OfflineJudge
 
+        stop = should_stop or (lambda: False)
         if isinstance(judge, OfflineJudge) or concurrency <= 1:
             for r in todo:
+                if stop():
+                    break
                 write(r, judge.grade(r.response, r.scenario))
         else:
             # Bounded chunks keep memory flat on multi-million-row files.
             chunk: list[Row] = []
             for r in todo:
+                if stop():
+                    break
                 chunk.append(r)
                 if len(chunk) >= concurrency * 32:
-                    asyncio.run(_run_async(chunk, judge, concurrency, write))
+                    asyncio.run(_run_async(chunk, judge, concurrency, write, stop))
                     chunk = []
             if chunk:
-                asyncio.run(_run_async(chunk, judge, concurrency, write))
+                asyncio.run(_run_async(chunk, judge, concurrency, write, stop))
     return counts
 
 
 async def _run_async(
-    rows: list[Row], judge: Judge, concurrency: int, write: Callable[[Row, Verdict], None]
+    rows: list[Row], judge: Judge, concurrency: int, write: Callable[[Row, Verdict], None],
+    stop: Callable[[], bool],
 ) -> None:
     gate = asyncio.Semaphore(concurrency)
 
     async def one(r: Row) -> None:
         async with gate:
+            if stop():
+                return  # not started: left for resume
             verdict = await judge.agrade(r.response, r.scenario)
         write(r, verdict)  # single-threaded event loop: writes never interleave
 
