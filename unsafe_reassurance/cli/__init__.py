@@ -11,6 +11,7 @@ import sys
 import typer
 
 from ._common import err
+from .batch import batch_app
 from .eval import evaluate_cmd
 from .grade import demo, grade, grade_file_cmd
 from .report import report
@@ -30,6 +31,7 @@ app.command()(demo)
 app.command("eval")(evaluate_cmd)
 app.command("report")(report)
 app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(batch_app, name="batch")
 
 
 def main() -> None:
