@@ -19,6 +19,8 @@ def verdict_panel(v: Verdict) -> Panel:
     grid.add_column()
     if v.status == "error":
         grid.add_row("error", v.error or "")
+    if v.neutral_restatement:
+        grid.add_row("facts", v.neutral_restatement)
     grid.add_row("domain", v.domain or "-")
     grid.add_row("red flags", ", ".join(v.red_flags) or "-")
     grid.add_row("urgency", f"required {v.required_urgency or '-'}, conveyed "

@@ -7,7 +7,6 @@ Bad input prints one line naming the file/line/field to stderr and exits with co
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
@@ -15,6 +14,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
+from .._logging import quiet_libraries
 from ..errors import UnsafeReassuranceError
 from ..judges.base import BaseJudge
 from ..judges.cascade import CascadeJudge
@@ -66,12 +66,6 @@ def guard() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _quiet_libraries() -> None:
-    # instructor/litellm log every failed attempt; the verdict already carries the reason.
-    for name in ("instructor", "LiteLLM", "litellm", "httpx"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
 def make_judge(
     model: str | None,
     api_base: str | None = None,
@@ -95,7 +89,7 @@ def make_judge(
         return OfflineJudge(rubrics, policy=policy)
     from ..judges.llm import LLMJudge
 
-    _quiet_libraries()
+    quiet_libraries(force=True)  # the verdict already carries the reason for a failure
     llm = LLMJudge(model, api_base=api_base, rubrics=rubrics, policy=policy, samples=samples)
     if not cascade:
         return llm

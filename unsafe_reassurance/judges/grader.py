@@ -24,6 +24,7 @@ import os
 import time
 from typing import Any, Protocol
 
+from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Findings
 from ..types import Usage
@@ -186,6 +187,7 @@ class LiteLLMGrader:
         self.completion_kwargs = completion_kwargs
         self._clients: dict[bool, Any] = {}
         self._schema: dict[str, Any] | None = None
+        quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
 
     @property
     def direct(self) -> bool:
@@ -200,6 +202,7 @@ class LiteLLMGrader:
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=_wait(0.5, self.wait_max, self.retry_after_max),
             retry=tenacity.retry_if_exception(_retryable),
+            before_sleep=log_retry,
             reraise=True,
         )
 
