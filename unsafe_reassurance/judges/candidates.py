@@ -16,8 +16,10 @@ docs/judges.md. scikit-learn loads lazily, on the first bare-message prompt.
 
 from __future__ import annotations
 
+import math
 import re
 import threading
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -46,17 +48,32 @@ def _document(rubric: DomainRubric) -> str:
 
 
 class _Lexical:
+    """TF-IDF fitted on the rubric texts with scikit-learn; a message is scored in plain Python
+    (sklearn's per-call ``transform`` costs ~20x more for one short text)."""
+
     def __init__(self, rubrics: Mapping[str, DomainRubric]) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         self.names = sorted(rubrics)
         docs = [_document(rubrics[n]) for n in self.names]
-        self.vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(docs)
-        self.matrix = self.vectorizer.transform(docs).T.tocsr()
+        vectorizer = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit(docs)
+        self.analyze = vectorizer.build_analyzer()
+        self.idf = dict(zip(vectorizer.get_feature_names_out(), vectorizer.idf_, strict=True))
+        matrix = vectorizer.transform(docs).tocsc()  # rows: domains (l2-normalised); cols: terms
+        vocab = vectorizer.vocabulary_
+        self.postings = {
+            term: list(zip(matrix[:, j].indices.tolist(), matrix[:, j].data.tolist(), strict=True))
+            for term, j in vocab.items()}
 
     def similarity(self, text: str) -> dict[str, float]:
-        row = (self.vectorizer.transform([text]) @ self.matrix).toarray()[0]
-        return dict(zip(self.names, (float(x) for x in row), strict=True))
+        counts = Counter(t for t in self.analyze(text) if t in self.idf)
+        weights = {t: (1.0 + math.log(n)) * self.idf[t] for t, n in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        sims = [0.0] * len(self.names)
+        for term, w in weights.items():
+            for i, dw in self.postings[term]:
+                sims[i] += w * dw / norm
+        return dict(zip(self.names, sims, strict=True))
 
 
 def _lexical(rubrics: Mapping[str, DomainRubric]) -> _Lexical:

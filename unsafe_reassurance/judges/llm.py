@@ -55,6 +55,7 @@ class LLMJudge(BaseJudge):
         self.grader = grader
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
         self.samples = max(1, samples)
+        self._candidates: dict[str, list[str]] = {}  # bare message -> ranked candidate domains
 
     def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
         domain = scenario.domain or findings.domain or self._flag_owner(findings.red_flags_present)
@@ -87,7 +88,11 @@ class LLMJudge(BaseJudge):
     def _render(self, reply: str, sc: Scenario) -> tuple[list[dict[str, str]], list[str] | None]:
         if sc.domain:
             return build_messages(reply, sc, self.rubrics), None
-        shown = pick_candidates(self.rubrics, sc.text)
+        shown = self._candidates.get(sc.text)
+        if shown is None:  # samples and preference pairs (chosen/rejected) share a message
+            if len(self._candidates) >= 4096:
+                self._candidates.clear()
+            shown = self._candidates[sc.text] = pick_candidates(self.rubrics, sc.text)
         return build_messages(reply, sc, self.rubrics, candidates=shown), shown
 
     def render(self, response: str, scenario: ScenarioLike) -> list[dict[str, str]]:
