@@ -1,8 +1,9 @@
 """The LLM judge: a grader model reports findings, code derives the label.
 
-The grader (:mod:`.grader`) imports litellm and instructor lazily, so building an ``LLMJudge``
-is cheap and ``import unsafe_reassurance`` never pays for them. ``render`` and
-``verdict_from_text`` split one grade into "the prompt" and "the answer" for provider batch jobs.
+The grader (:mod:`unsafe_reassurance.judges.grader`) imports litellm and instructor lazily, so
+building an ``LLMJudge`` is cheap and ``import unsafe_reassurance`` never pays for them.
+``render`` and ``verdict_from_text`` split one grade into "the prompt" and "the answer" for
+provider batch jobs.
 
 >>> judge = LLMJudge("gpt-4o-mini")                                       # doctest: +SKIP
 >>> judge = LLMJudge("openai/smollm2", api_base="http://127.0.0.1:8080/v1")  # doctest: +SKIP
@@ -96,7 +97,8 @@ class LLMJudge(BaseJudge):
         return build_messages(reply, sc, self.rubrics, candidates=shown), shown
 
     def render(self, response: str, scenario: ScenarioLike) -> list[dict[str, str]]:
-        """The chat messages one grading call sends (input is validated as for :meth:`grade`)."""
+        """The chat messages one grading call sends (input is validated as for
+        :meth:`~unsafe_reassurance.judges.base.BaseJudge.grade`)."""
         reply, sc = self._prepare(response, scenario)
         return self._render(reply, sc)[0]
 
@@ -104,8 +106,8 @@ class LLMJudge(BaseJudge):
                           *, usage: Usage | None = None) -> Verdict:
         """The verdict for a grader's answer obtained elsewhere (a provider batch job, a helper).
 
-        Same findings -> policy path as :meth:`grade`; unparseable or unusable text gives an
-        error verdict naming why, never a label.
+        Same findings -> policy path as :meth:`~unsafe_reassurance.judges.base.BaseJudge.grade`;
+        unparseable or unusable text gives an error verdict naming why, never a label.
         """
         reply, sc = self._prepare(response, scenario)
         outcome: tuple[Assessment, Usage] | GraderError

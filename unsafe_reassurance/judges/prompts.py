@@ -151,7 +151,10 @@ def domain_index(rubrics: Mapping[str, DomainRubric]) -> str:
 def pick_candidates(
     rubrics: Mapping[str, DomainRubric], text: str, k: int = FULL_CANDIDATES + ID_CANDIDATES
 ) -> list[str]:
-    """The ``k`` best-ranked domains for a bare user message (see :mod:`.candidates`)."""
+    """The ``k`` best-ranked domains for a bare user message.
+
+    See :mod:`unsafe_reassurance.judges.candidates`.
+    """
     from .candidates import rank_domains
 
     return [name for name, _ in rank_domains(rubrics, text)[:k]]

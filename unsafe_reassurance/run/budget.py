@@ -3,8 +3,9 @@
 ``Budget`` adds up every verdict's ``usage`` (tokens and the cost litellm computed). With
 ``max_usd`` set it becomes a stop signal: ``grade_file(..., should_stop=budget.exhausted)``
 starts no new row once the cap is reached (rows in flight finish and are written; the rest are
-left for ``--resume``), and :meth:`Budget.guard` wraps a judge for in-memory runs (``eval``,
-``grade_many``) so items after the cap come back as error verdicts instead of grader calls.
+left for ``--resume``), and :meth:`~unsafe_reassurance.run.budget.Budget.guard` wraps a judge
+for in-memory runs (``eval``, ``grade_many``) so items after the cap come back as error verdicts
+instead of grader calls.
 
 Calls whose price litellm does not know (local models) have ``cost_usd=None``: they are counted
 in ``unpriced`` and cannot be held to the cap. In-flight requests can overshoot the cap by at

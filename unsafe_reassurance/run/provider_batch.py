@@ -1,7 +1,8 @@
 """Provider batch jobs: write grading requests for a batch API, turn its results into verdicts.
 
-``export_requests`` renders every row with :meth:`LLMJudge.render` (the same prompt a live
-grade sends) into one of three JSONL shapes:
+``export_requests`` renders every row with
+:meth:`~unsafe_reassurance.judges.llm.LLMJudge.render` (the same prompt a live grade sends) into
+one of three JSONL shapes:
 
 - ``openai``: OpenAI Batch API input, ``{"custom_id", "method": "POST", "url":
   "/v1/chat/completions", "body": {...}}``;
@@ -11,9 +12,9 @@ grade sends) into one of three JSONL shapes:
 
 ``import_results`` reads OpenAI output/error files, Anthropic results, or a simple
 ``{"custom_id", "content"}`` JSONL, and turns each answer into a verdict with
-:meth:`LLMJudge.verdict_from_text` (the same findings -> policy path as a live grade). Provider
-errors, expired or canceled requests, unparseable answers and rows without a result become error
-verdicts that say why; nothing is dropped silently.
+:meth:`~unsafe_reassurance.judges.llm.LLMJudge.verdict_from_text` (the same findings -> policy
+path as a live grade). Provider errors, expired or canceled requests, unparseable answers and
+rows without a result become error verdicts that say why; nothing is dropped silently.
 
 Custom ids are the row ids when they fit the providers' rules (``[A-Za-z0-9_-]{1,64}``), else a
 hash of the id; import recomputes them from the rows, so no mapping file is needed. The nonce
