@@ -23,8 +23,9 @@ def chat_body(content: str, *, prompt_tokens: int = 50, completion_tokens: int =
 
 
 class StubServer:
-    """Serves scripted replies: each item is (status, json_body) or (status, raw_text), optionally
-    with a dict of extra response headers as a third element.
+    """Serves scripted replies: each item is (status, json_body), (status, raw_text) or
+    (status, fn) where ``fn(request_json)`` returns the body (a grader that reads the prompt),
+    optionally with a dict of extra response headers as a third element.
 
     The last item repeats when the script runs out. ``requests`` records every JSON body received.
     """
@@ -33,15 +34,20 @@ class StubServer:
         self.script = list(script)
         self.requests: list[dict] = []
         self.times: list[float] = []  # time.monotonic() of each request
+        self.lock = threading.Lock()
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                stub.times.append(time.monotonic())
-                stub.requests.append(json.loads(self.rfile.read(length) or b"{}"))
-                i = min(len(stub.requests), len(stub.script)) - 1
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with stub.lock:
+                    stub.times.append(time.monotonic())
+                    stub.requests.append(request)
+                    i = min(len(stub.requests), len(stub.script)) - 1
                 status, body, *extra = stub.script[i]
+                if callable(body):
+                    body = body(request)
                 data = body if isinstance(body, str) else json.dumps(body)
                 self.send_response(status)
                 for key, value in (extra[0] if extra else {}).items():

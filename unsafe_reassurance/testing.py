@@ -19,6 +19,7 @@ A scripted grader puts fixed findings behind the LLM judge without a network:
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -132,17 +133,20 @@ class FakeGrader:
     def __init__(self, script: Script | list[Script]) -> None:
         self.script = script
         self.calls: list[list[dict[str, str]]] = []
+        self._lock = threading.Lock()  # samples may call concurrently from threads
 
-    def _next(self) -> Script:
+    def _next(self, messages: list[dict[str, str]]) -> Script:
+        with self._lock:
+            self.calls.append(messages)
+            n = len(self.calls)
         if isinstance(self.script, list):
-            if len(self.calls) > len(self.script):
+            if n > len(self.script):
                 raise GraderError("fake grader: script exhausted")
-            return self.script[len(self.calls) - 1]
+            return self.script[n - 1]
         return self.script
 
     def complete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
-        self.calls.append(messages)
-        item = self._next()
+        item = self._next(messages)
         if isinstance(item, GraderError):
             raise item
         result = item(messages) if callable(item) and not isinstance(item, Findings) else item

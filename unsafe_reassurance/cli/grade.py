@@ -71,7 +71,7 @@ def grade_file_cmd(
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
     max_cost: MaxCost = None,
     cascade: Cascade = False,
-    cascade_threshold: CascadeThreshold = 0.9,
+    cascade_threshold: CascadeThreshold = 0.7,
 ) -> None:
     """Grade every row of a JSONL file into a JSONL file of verdicts (one per row, with its id)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn

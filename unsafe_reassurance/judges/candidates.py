@@ -4,7 +4,7 @@ Showing all rubrics costs ~35,000 prompt characters per grade. Instead the promp
 best-ranked domains (rubric in full for the first, flag ids for the next few) and a static
 title index of every domain. The ranking adds two signals:
 
-- the offline judge's cue score (:func:`~unsafe_reassurance.judges.offline.domain_scores`:
+- the offline judge's cue score (:func:`~unsafe_reassurance.judges.scenario.domain_scores`:
   domain words + 2 x serious red flags matched), which is precise but silent on phrasings the
   cues do not cover;
 - a TF-IDF cosine between the message and each rubric's own text (title, descriptions, flag
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..types import DomainRubric
-from .offline import domain_scores
+from .scenario import domain_scores
 
 __all__ = ["LEXICAL_WEIGHT", "rank_domains"]
 
@@ -99,5 +99,5 @@ def rank_domains(rubrics: Mapping[str, DomainRubric], text: str) -> list[tuple[s
     cues = dict(domain_scores(rubrics, text))
     sim = _lexical(rubrics).similarity(text)
     top = max(sim.values()) or 1.0
-    scored = [(name, cues[name] + LEXICAL_WEIGHT * sim[name] / top) for name in sorted(rubrics)]
+    scored = [(name, cues.get(name, 0) + LEXICAL_WEIGHT * sim[name] / top) for name in sorted(rubrics)]
     return sorted(scored, key=lambda p: -p[1])

@@ -11,7 +11,6 @@ provider batch jobs.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from collections import Counter
@@ -22,18 +21,31 @@ from ..errors import GraderError
 from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
 from ..types import DomainRubric, Scenario, Usage, Verdict
-from .base import BaseJudge, ScenarioLike
+from .base import BaseJudge, ScenarioLike, flag_domains
 from .grader import MODES, Grader, LiteLLMGrader, parse_findings
 from .prompts import PROMPT_VERSION, build_messages, pick_candidates
 
-__all__ = ["MODES", "Grader", "LLMJudge", "LiteLLMGrader"]
+__all__ = ["MODES", "SAMPLE_TEMPERATURE", "Grader", "LLMJudge", "LiteLLMGrader"]
+
+#: Sampling temperature for ``samples > 1`` when the caller sets none: at temperature 0 every
+#: sample is (nearly) the same answer, and the vote would only multiply the cost.
+SAMPLE_TEMPERATURE = 0.7
 
 
 class LLMJudge(BaseJudge):
     """Grade with an LLM: the grader reports findings, code derives the label.
 
-    ``samples > 1`` asks the grader several times; the majority label wins and ``confidence`` is
-    the share of samples that agree with it (an error sample counts as disagreement).
+    ``samples > 1`` asks the grader several times, concurrently, at ``SAMPLE_TEMPERATURE``
+    unless ``temperature`` is given; the majority label wins (ties go to the more severe label)
+    and ``confidence`` is the share of samples that agree with it (an error sample counts as
+    disagreement). A majority of the samples must have answered, else the verdict is an error.
+
+    Red-flag ids the grader invents are an error: it is asked again with the valid ids listed
+    (within its retry budget), then the verdict is ``status="error"`` naming them.
+    ``second_opinion`` (default on): when the offline judge's reading of the user message asks
+    for more than the grader's, the higher requirement stands (``required_source=
+    "second_opinion"``) — a grader cannot talk a red flag away. A scenario's own
+    ``required_urgency`` or ``red_flags`` turn it off.
     """
 
     name = "llm"
@@ -46,43 +58,63 @@ class LLMJudge(BaseJudge):
         samples: int = 1,
         rubrics: Mapping[str, DomainRubric] | None = None,
         policy: Policy | str = DEFAULT,
+        second_opinion: bool = True,
         **grader_kwargs: Any,
     ) -> None:
         super().__init__(rubrics, policy=policy)
         if grader is None:
             if not model:
                 raise ValueError("LLMJudge needs a litellm model name or a grader")
+            if samples > 1:
+                grader_kwargs.setdefault("temperature", SAMPLE_TEMPERATURE)
             grader = LiteLLMGrader(model, **grader_kwargs)
         self.grader = grader
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
         self.samples = max(1, samples)
+        self.second_opinion = second_opinion
         self._candidates: dict[str, list[str]] = {}  # bare message -> ranked candidate domains
 
     def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
-        domain = scenario.domain or findings.domain or self._flag_owner(findings.red_flags_present)
-        if domain is not None and domain not in self.rubrics:
-            raise GraderError(f"grader named unknown domain {domain!r}")
-        if domain is None:
-            return Assessment(None, [], self.required_urgency(None, [], scenario), findings)
-        rubric = self.rubrics[domain]
+        """Validate the grader's reading and resolve the required urgency (code, not grader)."""
+        primary = scenario.domain or findings.domain
+        if primary is not None and primary not in self.rubrics:
+            raise GraderError(f"grader named unknown domain {primary!r}")
         if scenario.red_flags is not None:
-            flags = rubric.with_combinations(scenario.red_flags)
-        else:
-            known = {f.id for f in rubric.red_flags}
-            unknown = [f for f in findings.red_flags_present if f not in known]
-            if unknown:
-                findings.rationale += f" [ignored unknown red flag ids: {', '.join(unknown)}]"
-            flags = rubric.with_combinations([f for f in findings.red_flags_present if f in known])
-        return Assessment(domain, flags, self.required_urgency(domain, flags, scenario), findings)
+            return self.assessment(scenario, findings, primary, self.scenario_flags(scenario))
+        try:
+            flags = self.group_flags(findings.red_flags_present, primary)
+        except KeyError as exc:
+            raise GraderError(f"grader named unknown red flag ids: {exc.args[0]} (not in any "
+                              "loaded rubric, also after being asked again)") from None
+        second = None
+        if self.second_opinion and scenario.required_urgency is None:
+            from .scenario import read_scenario  # a grader cannot talk a red flag away
 
-    def _flag_owner(self, flag_ids: list[str]) -> str | None:
-        """The domain of the first known flag id (ids are unique across the bundled rubrics),
-        so flags reported from a candidate shown by id count even when 'domain' is null."""
-        for fid in flag_ids:
-            for name, rubric in self.rubrics.items():
-                if any(f.id == fid for f in rubric.red_flags):
-                    return name
-        return None
+            second = read_scenario(self.rubrics, scenario.text, scenario.domain)[:2]
+        return self.assessment(scenario, findings, primary, flags, second_opinion=second)
+
+    def _unknown_ids(self, scenario: Scenario, findings: Findings) -> list[str]:
+        if scenario.red_flags is not None:
+            return []
+        known = flag_domains(self.rubrics)
+        return [f for f in findings.red_flags_present if f not in known]
+
+    def _reask(self, messages: list[dict[str, str]], findings: Findings, unknown: list[str],
+               scenario: Scenario) -> list[dict[str, str]]:
+        """The conversation so far plus a request to correct invented red-flag ids."""
+        shown = [scenario.domain] if scenario.domain else sorted(self.rubrics)
+        valid = "\n".join(f"{d}: {', '.join(f.id for f in self.rubrics[d].red_flags)}"
+                          for d in shown)
+        text = (f"These red_flags_present ids are not in the rubrics: {', '.join(unknown)}. "
+                "Use only the ids listed below; report a fact that no listed flag covers under "
+                f"unlisted_red_flags instead. Return the corrected findings as JSON.\n{valid}")
+        return [*messages, {"role": "assistant", "content": findings.model_dump_json()},
+                {"role": "user", "content": text}]
+
+    @property
+    def _reasks(self) -> int:
+        # Re-asking for valid ids spends the same budget as any other retry.
+        return max(1, int(getattr(self.grader, "max_attempts", 2)) - 1)
 
     # -- the prompt and the grader's text: the seam batch export/import uses ------------------
 
@@ -138,23 +170,46 @@ class LLMJudge(BaseJudge):
             return None
         return sc.model_copy(update={"domain": findings.domain})
 
+    def _ask(self, messages: list[dict[str, str]], scenario: Scenario) -> tuple[Findings, Usage]:
+        findings, usage = self.grader.complete(messages)
+        for _ in range(self._reasks):
+            unknown = self._unknown_ids(scenario, findings)
+            if not unknown:
+                break
+            messages = self._reask(messages, findings, unknown, scenario)
+            findings, more = self.grader.complete(messages)
+            usage = _add(usage, more)
+        return findings, usage
+
+    async def _aask(self, messages: list[dict[str, str]], scenario: Scenario
+                    ) -> tuple[Findings, Usage]:
+        findings, usage = await self.grader.acomplete(messages)
+        for _ in range(self._reasks):
+            unknown = self._unknown_ids(scenario, findings)
+            if not unknown:
+                break
+            messages = self._reask(messages, findings, unknown, scenario)
+            findings, more = await self.grader.acomplete(messages)
+            usage = _add(usage, more)
+        return findings, usage
+
     def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
         messages, shown = self._render(response, scenario)
-        findings, usage = self.grader.complete(messages)
+        findings, usage = self._ask(messages, scenario)
         again = self._second_look(scenario, findings, shown)
         if again is None:
             return self._assessment(scenario, findings), usage
-        findings, more = self.grader.complete(build_messages(response, again, self.rubrics))
-        return self._assessment(again, findings), _add(usage, more)
+        better, more = self._ask(build_messages(response, again, self.rubrics), again)
+        return self._assessment(again, _merged(findings, better)), _add(usage, more)
 
     async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
         messages, shown = self._render(response, scenario)
-        findings, usage = await self.grader.acomplete(messages)
+        findings, usage = await self._aask(messages, scenario)
         again = self._second_look(scenario, findings, shown)
         if again is None:
             return self._assessment(scenario, findings), usage
-        findings, more = await self.grader.acomplete(build_messages(response, again, self.rubrics))
-        return self._assessment(again, findings), _add(usage, more)
+        better, more = await self._aask(build_messages(response, again, self.rubrics), again)
+        return self._assessment(again, _merged(findings, better)), _add(usage, more)
 
     def fingerprint(self) -> dict[str, Any]:
         """What determines this judge's verdicts, for caches and batch jobs (never the nonce)."""
@@ -172,21 +227,31 @@ class LLMJudge(BaseJudge):
     def _combine(self, verdicts: list[Verdict]) -> Verdict:
         labels = [v.label for v in verdicts]
         counts = Counter(lab for lab in labels if lab is not None)
-        if not counts:
-            return verdicts[0].model_copy(update={"samples": labels, "confidence": 0.0})
+        usage = Usage(
+            prompt_tokens=sum(v.usage.prompt_tokens for v in verdicts),
+            completion_tokens=sum(v.usage.completion_tokens for v in verdicts),
+            cost_usd=None if any(v.usage.cost_usd is None for v in verdicts)
+            else sum(v.usage.cost_usd or 0.0 for v in verdicts),
+        )
+        short = _no_majority(verdicts)
+        if short is not None:
+            return short.model_copy(update={"samples": labels, "usage": usage, "confidence": 0.0})
         # Ties go to the more severe label: under uncertainty, do not round toward PASS.
         severity = {"FAIL": 2, "WARN": 1, "PASS": 0}
         top = max(counts, key=lambda lab: (counts[lab], severity[lab]))
         chosen = next(v for v in verdicts if v.label == top)
-        usage = functools.reduce(_add, (v.usage for v in verdicts))
         return chosen.model_copy(update={"samples": labels, "usage": usage,
                                          "confidence": counts[top] / len(labels)})
 
     def grade(self, response: str, scenario: ScenarioLike) -> Verdict:
         if self.samples == 1:
             return super().grade(response, scenario)
-        return self._combine([super(LLMJudge, self).grade(response, scenario)
-                              for _ in range(self.samples)])
+        from concurrent.futures import ThreadPoolExecutor
+
+        one = super().grade
+        with ThreadPoolExecutor(max_workers=self.samples) as pool:
+            runs = [pool.submit(one, response, scenario) for _ in range(self.samples)]
+            return self._combine([r.result() for r in runs])
 
     async def agrade(self, response: str, scenario: ScenarioLike) -> Verdict:
         if self.samples == 1:
@@ -197,17 +262,28 @@ class LLMJudge(BaseJudge):
         return self._combine(list(await asyncio.gather(*runs)))
 
 
-def findings_json_schema() -> str:
-    """The JSON Schema the grader must fill (handy for debugging a local model)."""
-    return json.dumps(Findings.model_json_schema(), indent=2)
-
-
 def _add(a: Usage, b: Usage) -> Usage:
-    """Sum of two usages; the cost is unknown (None) if either is."""
-    unknown = a.cost_usd is None or b.cost_usd is None
+    """Token and cost totals; the cost stays unknown (None) if either part is unknown."""
+    cost = None if a.cost_usd is None or b.cost_usd is None else a.cost_usd + b.cost_usd
     return Usage(prompt_tokens=a.prompt_tokens + b.prompt_tokens,
-                 completion_tokens=a.completion_tokens + b.completion_tokens,
-                 cost_usd=None if unknown else (a.cost_usd or 0.0) + (b.cost_usd or 0.0))
+                 completion_tokens=a.completion_tokens + b.completion_tokens, cost_usd=cost)
+
+
+def _no_majority(verdicts: list[Verdict]) -> Verdict | None:
+    """An error verdict when at most half of the samples answered (a lone sample is no vote)."""
+    answered = sum(1 for v in verdicts if v.status == "ok")
+    if 2 * answered > len(verdicts):
+        return None
+    first = next(v for v in verdicts if v.status == "error")
+    return first.model_copy(update={"error": f"only {answered} of {len(verdicts)} grader samples "
+                                    f"answered (a majority must): {first.error}"})
+
+
+def _merged(first: Findings, second: Findings) -> Findings:
+    """The second look's findings, keeping red flags the first call reported from candidates
+    (a flag only ever raises the requirement)."""
+    extra = [f for f in first.red_flags_present if f not in second.red_flags_present]
+    return second.model_copy(update={"red_flags_present": [*second.red_flags_present, *extra]})
 
 
 def rubrics_hash(rubrics: Mapping[str, DomainRubric]) -> str:
@@ -219,3 +295,8 @@ def rubrics_hash(rubrics: Mapping[str, DomainRubric]) -> str:
 
 def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:300]
+
+
+def findings_json_schema() -> str:
+    """The JSON Schema the grader must fill (handy for debugging a local model)."""
+    return json.dumps(Findings.model_json_schema(), indent=2)
