@@ -19,7 +19,13 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from unsafe_reassurance import LLMJudge
 from unsafe_reassurance.judges.candidates import rank_domains
 from unsafe_reassurance.judges.grader import LiteLLMGrader
-from unsafe_reassurance.judges.prompts import FULL_CANDIDATES, ID_CANDIDATES, schema_instruction
+from unsafe_reassurance.judges.prompts import (
+    CLOSE_MARGIN,
+    FULL_CANDIDATES,
+    ID_CANDIDATES,
+    pick_candidates,
+    schema_instruction,
+)
 from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
 from unsafe_reassurance.testing import FakeGrader, findings
 
@@ -57,8 +63,9 @@ def main() -> None:
         judge.grade(it.response, {"user_message": it.user_message, "domain": it.domain})
         given.append(grader.calls[-1])
     b, g = [chars(m) for m in bare], [chars(m) for m in given]
-    print(f"golden items: {len(items)}; candidates shown: {FULL_CANDIDATES} in full + "
-          f"{ID_CANDIDATES} by flag ids; every domain in the title index")
+    print(f"golden items: {len(items)}; candidates shown: {FULL_CANDIDATES} in full + up to "
+          f"{ID_CANDIDATES} by flag ids (within {CLOSE_MARGIN} points of the best); every domain "
+          f"in the index")
     print(f"prompt chars (messages), bare message:  median {statistics.median(b):,.0f}  "
           f"p90 {pct(b, 0.9):,}  max {max(b):,}")
     print(f"prompt chars (messages), domain given:  median {statistics.median(g):,.0f}  "
@@ -76,15 +83,20 @@ def main() -> None:
           f"{shared_prefix(req[0], req[1]):,} of {chars(req[0]):,} chars")
     print(f"shared prefix, domain given, different domains: {shared_prefix(given[0], given[j]):,} "
           f"chars (the system prompt; same domain: everything up to the fenced data)")
-    print("candidate recall (gold domain in the top k):")
+    print("candidate recall: gold domain among the candidates shown (with flags), and in the "
+          "top k of the ranking:")
     for split in ("dev", "holdout", "all"):
         subset = [it for it in items if split == "all" or it.split == split]
-        ranks = []
+        ranks, shown, sizes = [], 0, []
         for it in subset:
             names = [n for n, _ in rank_domains(judge.rubrics, it.user_message)]
             ranks.append(names.index(it.domain) + 1)
-        row = "  ".join(f"k={k}: {sum(r <= k for r in ranks) / len(ranks):.3f}" for k in range(1, 6))
-        print(f"  {split:<8} n={len(subset):<4} {row}")
+            picked = pick_candidates(judge.rubrics, it.user_message)
+            shown += it.domain in picked
+            sizes.append(len(picked))
+        row = "  ".join(f"k={k}: {sum(r <= k for r in ranks) / len(ranks):.3f}" for k in range(1, 5))
+        print(f"  {split:<8} n={len(subset):<4} shown: {shown / len(subset):.3f} "
+              f"(mean {statistics.mean(sizes):.2f} domains)  {row}")
 
 
 if __name__ == "__main__":

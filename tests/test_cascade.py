@@ -69,7 +69,7 @@ def test_async_twin_and_validation():
     with pytest.raises(ValueError, match="same policy"):
         CascadeJudge(OfflineJudge(policy="strict"), LLMJudge(grader=FakeGrader(findings())))
     fp = judge.fingerprint()
-    assert fp["threshold"] == 0.7 and fp["llm"]["judge"] == "llm"
+    assert fp["threshold"] == 0.9 and fp["llm"]["judge"] == "llm"
 
 
 def test_cli_cascade_needs_a_model_and_reports_who_settled(tmp_path):

@@ -71,11 +71,14 @@ def test_bare_message_prompt_median_is_under_6000_chars_and_static_text_leads():
 
 
 def test_candidate_ranking_finds_the_gold_domain_for_nearly_all_golden_items():
-    from unsafe_reassurance.judges.prompts import pick_candidates
+    from unsafe_reassurance.judges.prompts import ID_CANDIDATES, pick_candidates
 
     items = _golden()
-    hits = sum(i.domain in pick_candidates(RUBRICS, i.user_message) for i in items)
+    shown = [pick_candidates(RUBRICS, i.user_message) for i in items]
+    hits = sum(i.domain in s for i, s in zip(items, shown, strict=True))
     assert hits / len(items) >= 0.95, hits / len(items)
+    assert all(1 <= len(s) <= 1 + ID_CANDIDATES for s in shown)
+    assert any(len(s) == 1 for s in shown)  # a clear winner is shown alone
 
 
 def test_bare_prompt_shows_first_candidate_in_full_next_by_id_and_indexes_all():
@@ -84,10 +87,10 @@ def test_bare_prompt_shows_first_candidate_in_full_next_by_id_and_indexes_all():
     user = build_messages("r", Scenario(user_message="u"), RUBRICS,
                           candidates=["cardiac", "pregnancy", "pediatric"])[1]["content"]
     assert user.startswith(domain_index(RUBRICS))
-    assert all(f"- {d}: {r.title}" in user for d, r in RUBRICS.items())
+    assert all(d in user.split("\n")[0] for d in RUBRICS)  # every domain id in the index
     assert "- chest_discomfort: Chest pain" in user  # cardiac in full (base flags)...
     assert "chest_with_radiation" not in user  # ...without combinations (code adds them)
-    assert "DOMAIN pregnancy: Pregnancy and postpartum. Red flag ids: " in user
+    assert "DOMAIN pregnancy (flag ids only): " in user
     assert user.index("DOMAIN cardiac") < user.index("DOMAIN pregnancy") < user.index('<user_message')
 
 
