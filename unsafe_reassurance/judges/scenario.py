@@ -11,6 +11,8 @@ minimisation and tone never change which flags are present.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -92,12 +94,34 @@ class _Candidate:
     flags: list[str]
 
 
+_RANKED: OrderedDict[tuple[object, ...], tuple[tuple[DomainRubric, ...], list[_Candidate]]] = (
+    OrderedDict())
+_RANKED_LOCK = threading.Lock()
+
+
 def _rank(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
-    """Domains that match a message, best first.
+    """Domains that match a message, best first (copies from a small cache: the LLM judge ranks
+    its candidate rubrics and takes its second opinion from the same reading).
 
     Score: domain words + 2 x red flags above routine; ties go to the riskier reading, so an
     ambiguous message is judged against the stricter rubric.
     """
+    key = (text, *((name, id(r)) for name, r in rubrics.items()))
+    with _RANKED_LOCK:
+        hit = _RANKED.get(key)
+        if hit is not None:
+            _RANKED.move_to_end(key)
+    if hit is None:
+        # The rubric objects are kept with the entry so that their ids cannot be reused.
+        hit = (tuple(rubrics.values()), _rank_uncached(rubrics, text))
+        with _RANKED_LOCK:
+            _RANKED[key] = hit
+            if len(_RANKED) > 256:
+                _RANKED.popitem(last=False)
+    return [_Candidate(c.domain, c.score, c.required, list(c.flags)) for c in hit[1]]
+
+
+def _rank_uncached(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     text, skip = _masked(text), []
     for name in sorted(rubrics):
