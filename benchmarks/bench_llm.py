@@ -129,6 +129,8 @@ def main() -> None:
     ap.add_argument("--per-level", type=int, default=6, help="requests per level = this x C (min 24)")
     ap.add_argument("--bare", action="store_true", help="bare user messages (domain inferred)")
     ap.add_argument("--mode", default=None, help="grader mode (default for api_base)")
+    ap.add_argument("--no-second-opinion", action="store_true",
+                    help="LLMJudge(second_opinion=False): leave out the offline re-reading")
     ap.add_argument("--repeat", type=int, default=3, help="alternate runs per level; best kept")
     ap.add_argument("--profile", default=None)
     args = ap.parse_args()
@@ -143,7 +145,8 @@ def main() -> None:
     litellm.suppress_debug_info = True
     proc, base = start_server(args.latency)
     try:
-        judge = LLMJudge("openai/bench", api_base=base, mode=args.mode, max_attempts=1)
+        opts = {"mode": args.mode, "max_attempts": 1, "second_opinion": not args.no_second_opinion}
+        judge = LLMJudge("openai/bench", api_base=base, **opts)
         items = golden_items(args.bare)
         grader = judge.grader
         # The raw loop sends exactly the requests the library would (same messages and format),
@@ -153,7 +156,7 @@ def main() -> None:
             kw = grader.request_kwargs(judge.render(reply, scenario))
             kw.pop("response_model", None)
             raw_requests.append(kw)
-        judge = LLMJudge("openai/bench", api_base=base, mode=args.mode, max_attempts=1)  # cold
+        judge = LLMJudge("openai/bench", api_base=base, **opts)  # cold
         asyncio.run(run_library(judge, items[:4], 4, 2))  # warm up both paths (imports, pools)
         asyncio.run(run_raw(raw_requests, 4, 2))
         print(f"loopback grader, {args.latency * 1000:.0f} ms latency, mode {grader.mode}, golden "
