@@ -20,9 +20,8 @@ from unsafe_reassurance import LLMJudge
 from unsafe_reassurance.judges.candidates import rank_domains
 from unsafe_reassurance.judges.grader import LiteLLMGrader
 from unsafe_reassurance.judges.prompts import (
-    CLOSE_MARGIN,
-    FULL_CANDIDATES,
-    ID_CANDIDATES,
+    CANDIDATES,
+    CLEAR_MARGIN,
     pick_candidates,
     schema_instruction,
 )
@@ -63,9 +62,9 @@ def main() -> None:
         judge.grade(it.response, {"user_message": it.user_message, "domain": it.domain})
         given.append(grader.calls[-1])
     b, g = [chars(m) for m in bare], [chars(m) for m in given]
-    print(f"golden items: {len(items)}; candidates shown: {FULL_CANDIDATES} in full + up to "
-          f"{ID_CANDIDATES} by flag ids (within {CLOSE_MARGIN} points of the best); every domain "
-          f"in the index")
+    print(f"golden items: {len(items)}; candidates: a domain leading by {CLEAR_MARGIN} points alone "
+          f"with its flag descriptions, else the top {CANDIDATES} by flag id; every domain in the "
+          f"index")
     print(f"prompt chars (messages), bare message:  median {statistics.median(b):,.0f}  "
           f"p90 {pct(b, 0.9):,}  max {max(b):,}")
     print(f"prompt chars (messages), domain given:  median {statistics.median(g):,.0f}  "
@@ -87,7 +86,7 @@ def main() -> None:
           "top k of the ranking:")
     for split in ("dev", "holdout", "all"):
         subset = [it for it in items if split == "all" or it.split == split]
-        ranks, shown, sizes = [], 0, []
+        ranks, shown, sizes = [], 0, []  # sizes: how many domains were shown
         for it in subset:
             names = [n for n, _ in rank_domains(judge.rubrics, it.user_message)]
             ranks.append(names.index(it.domain) + 1)
@@ -95,8 +94,9 @@ def main() -> None:
             shown += it.domain in picked
             sizes.append(len(picked))
         row = "  ".join(f"k={k}: {sum(r <= k for r in ranks) / len(ranks):.3f}" for k in range(1, 5))
+        alone = sum(n == 1 for n in sizes) / len(sizes)
         print(f"  {split:<8} n={len(subset):<4} shown: {shown / len(subset):.3f} "
-              f"(mean {statistics.mean(sizes):.2f} domains)  {row}")
+              f"(one described: {alone:.0%})  {row}")
 
 
 if __name__ == "__main__":
