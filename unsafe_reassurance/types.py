@@ -335,6 +335,7 @@ class Verdict(BaseModel):
     policy: str = "default"
     judge: JudgeInfo
     usage: Usage = Field(default_factory=Usage)
+    cached: bool = Field(default=False, description="Served from the result cache (no grader call).")
 
     @model_validator(mode="after")
     def _label_iff_ok(self) -> Verdict:

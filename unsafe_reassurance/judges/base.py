@@ -8,6 +8,9 @@ findings are obtained). A grader failure becomes ``status="error"``, never a lab
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -20,7 +23,15 @@ from ..policy import DEFAULT, POLICIES, Policy
 from ..rubrics import load_rubrics
 from ..types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
 
-__all__ = ["JUDGE_MODEL_ENV", "BaseJudge", "Judge", "ScenarioLike", "check_text", "coerce_scenario"]
+__all__ = [
+    "JUDGE_MODEL_ENV",
+    "BaseJudge",
+    "Judge",
+    "ScenarioLike",
+    "check_text",
+    "coerce_scenario",
+    "rubrics_digest",
+]
 
 #: When set, ``grade()`` without an explicit judge uses an LLM judge on this litellm model.
 JUDGE_MODEL_ENV = "UNSAFE_REASSURANCE_JUDGE_MODEL"
@@ -68,6 +79,14 @@ def coerce_scenario(scenario: ScenarioLike) -> Scenario:
     return result
 
 
+def rubrics_digest(rubrics: Mapping[str, DomainRubric]) -> str:
+    """A short content hash of a set of rubrics (order-independent)."""
+    h = hashlib.sha256()
+    for name in sorted(rubrics):
+        h.update(json.dumps(rubrics[name].model_dump(mode="json"), sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
 class BaseJudge:
     """Shared outer steps. Subclasses implement ``_assess`` (and may override ``_aassess``)."""
 
@@ -90,6 +109,26 @@ class BaseJudge:
     @property
     def info(self) -> JudgeInfo:
         return JudgeInfo(name=self.name, model=self.model)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything that determines this judge's verdicts, as plain JSON data.
+
+        The result cache and provider batch jobs key on it: two judges with equal fingerprints
+        give the same verdict for the same reply and scenario. Subclasses extend it.
+        """
+        from .. import __version__
+
+        digest = getattr(self, "_rubrics_digest", None)
+        if digest is None or digest[0] is not self.rubrics:
+            digest = (self.rubrics, rubrics_digest(self.rubrics))
+            self._rubrics_digest = digest
+        return {
+            "judge": self.name,
+            "model": self.model,
+            "policy": dataclasses.asdict(self.policy),
+            "rubrics": digest[1],
+            "library": __version__,
+        }
 
     def rubric(self, domain: str) -> DomainRubric:
         try:

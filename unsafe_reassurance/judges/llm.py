@@ -20,7 +20,7 @@ from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
 from ..types import DomainRubric, Scenario, Usage, Verdict
 from .base import BaseJudge, ScenarioLike
-from .prompts import build_messages
+from .prompts import PROMPT_VERSION, build_messages
 
 __all__ = ["MODES", "Grader", "LLMJudge", "LiteLLMGrader"]
 
@@ -94,6 +94,17 @@ class LiteLLMGrader:
         self.wait_max = wait_max
         self.temperature = temperature
         self.completion_kwargs = completion_kwargs
+
+    def fingerprint(self) -> dict[str, Any]:
+        """What changes this grader's answers (never the API key, timeout or retry budget)."""
+        return {
+            "grader": "litellm",
+            "model": self.model,
+            "api_base": self.api_base,
+            "mode": self.mode,
+            "temperature": self.temperature,
+            "completion_kwargs": {k: repr(v) for k, v in sorted(self.completion_kwargs.items())},
+        }
 
     def _retrying(self, asynchronous: bool = False) -> Any:
         import tenacity
@@ -210,6 +221,17 @@ class LLMJudge(BaseJudge):
         self.grader = grader
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
         self.samples = max(1, samples)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The base fingerprint plus prompt version, samples and the grader's own settings."""
+        fp = super().fingerprint()
+        grader_fp = getattr(self.grader, "fingerprint", None)
+        fp.update(
+            prompt_version=PROMPT_VERSION,
+            samples=self.samples,
+            grader=grader_fp() if callable(grader_fp) else {"grader": type(self.grader).__name__},
+        )
+        return fp
 
     def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
         domain = scenario.domain or findings.domain
