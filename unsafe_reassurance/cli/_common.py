@@ -10,7 +10,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
@@ -18,7 +18,32 @@ from rich.console import Console
 from ..errors import UnsafeReassuranceError
 from ..judges.base import BaseJudge
 
-__all__ = ["ApiBase", "JudgeModel", "PolicyOpt", "RubricsOpt", "err", "guard", "make_judge", "out"]
+__all__ = [
+    "ApiBase",
+    "ConcurrencyOpt",
+    "FormatOpt",
+    "IdColOpt",
+    "JudgeModel",
+    "MaxAttemptsOpt",
+    "MessageColOpt",
+    "NoCacheOpt",
+    "OverwriteOpt",
+    "PolicyOpt",
+    "ResponseColOpt",
+    "RpmOpt",
+    "RubricsOpt",
+    "SamplesOpt",
+    "TimeoutOpt",
+    "TpmOpt",
+    "columns",
+    "err",
+    "guard",
+    "make_judge",
+    "out",
+    "progress_bar",
+    "row_deadline",
+    "with_cache",
+]
 
 
 def _console(stderr: bool = False) -> Console:
@@ -43,6 +68,26 @@ ApiBase = Annotated[Optional[str], typer.Option(  # noqa: UP045
 PolicyOpt = Annotated[str, typer.Option("--policy", help="Label policy: default or strict.")]
 RubricsOpt = Annotated[Optional[list[Path]], typer.Option(  # noqa: UP045
     "--rubrics", help="Extra rubric file or folder (repeatable); overrides bundled domains.")]
+_Num = Optional[float]  # noqa: UP045
+_Str = Optional[str]  # noqa: UP045
+ConcurrencyOpt = Annotated[int, typer.Option(
+    min=1, help="Grader requests in flight (LLM judge; samples count as requests).")]
+SamplesOpt = Annotated[int, typer.Option(min=1, help="Grader samples per item (LLM judge).")]
+RpmOpt = Annotated[_Num, typer.Option("--rpm", min=0.001, help="Client-side limit: requests/minute.")]
+TpmOpt = Annotated[_Num, typer.Option("--tpm", min=1, help="Client-side limit: tokens/minute.")]
+TimeoutOpt = Annotated[_Num, typer.Option(
+    "--timeout", min=0.001, help="Seconds per grader call (LLM judge; default 60).")]
+MaxAttemptsOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
+    "--max-attempts", min=1, help="Attempts per grader call, retries included (default 3).")]
+NoCacheOpt = Annotated[bool, typer.Option(
+    "--no-cache", help="Do not read or write the result cache ($UNSAFE_REASSURANCE_CACHE).")]
+OverwriteOpt = Annotated[bool, typer.Option(help="Replace a non-empty output file.")]
+ResponseColOpt = Annotated[_Str, typer.Option(help="Input column holding the reply to grade.")]
+MessageColOpt = Annotated[_Str, typer.Option(
+    help="Input column holding the user's message (text, or a list of chat messages).")]
+IdColOpt = Annotated[_Str, typer.Option(help="Input column holding the row id.")]
+FormatOpt = Annotated[_Str, typer.Option(
+    "--format", help="Input format: jsonl, csv, parquet or hf (default: from the path).")]
 
 
 @contextlib.contextmanager
@@ -67,6 +112,9 @@ def make_judge(
     policy: str = "default",
     rubric_paths: list[Path] | None = None,
     samples: int = 1,
+    *,
+    timeout: float | None = None,
+    max_attempts: int | None = None,
 ) -> BaseJudge:
     """The judge the CLI options describe: LLM when a model is named, else offline rules."""
     from ..rubrics import load_rubrics
@@ -76,7 +124,60 @@ def make_judge(
         from ..judges.llm import LLMJudge
 
         _quiet_libraries()
-        return LLMJudge(model, api_base=api_base, rubrics=rubrics, policy=policy, samples=samples)
+        extra: dict[str, Any] = {}
+        if timeout is not None:
+            extra["timeout"] = timeout
+        if max_attempts is not None:
+            extra["max_attempts"] = max_attempts
+        return LLMJudge(model, api_base=api_base, rubrics=rubrics, policy=policy, samples=samples,
+                        **extra)
     from ..judges.offline import OfflineJudge
 
     return OfflineJudge(rubrics, policy=policy)
+
+
+def with_cache(judge: BaseJudge, no_cache: bool) -> Any:
+    """LLM judges get the result cache unless ``--no-cache``; the offline judge never needs it."""
+    from ..judges.offline import OfflineJudge
+
+    if no_cache or isinstance(judge, OfflineJudge):
+        return judge
+    from ..run.cache import CachedJudge, ResultCache
+
+    return CachedJudge(judge, ResultCache())
+
+
+def row_deadline(judge: Any, timeout: float | None, max_attempts: int | None) -> float | None:
+    """A per-row deadline over the grader's own timeouts, so no row can hang a run forever."""
+    grader = getattr(getattr(judge, "judge", judge), "grader", None)
+    per_call = timeout or getattr(grader, "timeout", None)
+    if not per_call:
+        return None
+    attempts = max_attempts or getattr(grader, "max_attempts", 3)
+    wait = getattr(grader, "wait_max", 8.0)
+    return float(per_call * attempts + wait * attempts + 30)
+
+
+def columns(response_col: str | None, message_col: str | None, id_col: str | None) -> Any:
+    from ..run.readers import Columns
+
+    return Columns(response=response_col, message=message_col, id=id_col)
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool, description: str) -> Iterator[tuple[Any, Any]]:
+    """``(on_start, on_result)`` callbacks driving a stderr bar that appears once input is valid."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    bar = Progress("[progress.description]{task.description}", BarColumn(), MofNCompleteColumn(),
+                   TimeRemainingColumn(), console=err, disable=not enabled)
+    task = bar.add_task(description, total=None)
+
+    def start(total: int) -> None:
+        bar.update(task, total=total)
+        bar.start()
+
+    try:
+        yield start, lambda _verdict: bar.advance(task)
+    finally:
+        bar.stop()

@@ -24,8 +24,8 @@ from .output import check_output, drop_errors, load_done, repair_tail
 from .readers import Columns, Row, iter_rows
 from .window import RateLimits, run_window
 
-__all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "iter_rows",
-           "read_rows", "validate_rows"]
+__all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "is_local_judge",
+           "iter_rows", "read_rows", "row_grader", "validate_rows"]
 
 
 def _prepare(judge: Any, row: Row) -> None:
@@ -79,14 +79,16 @@ def _info(judge: Any) -> JudgeInfo:
     return info if isinstance(info, JudgeInfo) else JudgeInfo(name=type(judge).__name__)
 
 
-def _is_local(judge: Any) -> bool:
+def is_local_judge(judge: Any) -> bool:
+    """True for the in-process offline judge (graded in order, no event loop)."""
     from ..judges.offline import OfflineJudge
 
     return isinstance(getattr(judge, "judge", judge), OfflineJudge)
 
 
-def _grader(judge: Any, limits: RateLimits | None, row_timeout: float | None
+def row_grader(judge: Any, limits: RateLimits | None, row_timeout: float | None
             ) -> Callable[[Row], Any]:
+    """An async ``row -> Verdict`` that never raises: cache first, then limits, then the judge."""
     samples = int(getattr(judge, "samples", 1) or 1)
     lookup = getattr(judge, "lookup", None)
 
@@ -157,13 +159,13 @@ async def agrade_file(
                 if on_result is not None:
                     on_result(verdict)
 
-            if _is_local(judge) and not (rpm or tpm):
+            if is_local_judge(judge) and not (rpm or tpm):
                 for row in todo:  # CPU-bound: an event loop would only add overhead
                     write(row, judge.grade(row.response, row.scenario))
             else:
                 samples = int(getattr(judge, "samples", 1) or 1)
                 limits = RateLimits(rpm, tpm) if (rpm or tpm) else None
-                await run_window(todo, _grader(judge, limits, row_timeout), write,
+                await run_window(todo, row_grader(judge, limits, row_timeout), write,
                                  workers=max(1, concurrency // samples))
     return counts
 
