@@ -57,7 +57,7 @@ def _format_validation(path: Path, exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown key '{loc}'")
         else:
-            parts.append(f"{loc}: {err['msg']}")
+            parts.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
     return f"{path}: " + "; ".join(parts)
 
 
