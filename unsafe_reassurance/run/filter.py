@@ -28,7 +28,7 @@ from .readers import Columns, Row, detect_format, iter_rows
 from .window import RateLimits, run_window
 from .writers import RecordWriter, open_writer, output_format
 
-__all__ = ["KEEP_CHOICES", "afilter_file", "filter_file", "verdict_columns"]
+__all__ = ["KEEP_CHOICES", "afilter_file", "filter_file", "verdict_columns", "with_verdicts"]
 
 KEEP_CHOICES = ("PASS", "WARN", "FAIL", "error")
 _FIELDS = ("label", "status", "error", "domain", "required_urgency", "conveyed_urgency",
@@ -53,7 +53,8 @@ def _records(rows: Iterable[Row]) -> Iterator[list[Row]]:
         yield group
 
 
-def _merge(group: list[Row], verdicts: list[Verdict]) -> tuple[dict[str, Any], Verdict]:
+def with_verdicts(group: list[Row], verdicts: list[Verdict]) -> tuple[dict[str, Any], Verdict]:
+    """A record's source row plus its verdict columns, and the verdict that decides keeping."""
     record = dict(group[0].record or {})
     if len(group) == 1 and group[0].part is None:
         record.update(verdict_columns(verdicts[0]))
@@ -117,7 +118,7 @@ async def afilter_file(
             for v in verdicts:
                 if on_result is not None:
                     on_result(v)
-            record, decisive = _merge(group, verdicts)
+            record, decisive = with_verdicts(group, verdicts)
             pending[seq] = (record, (decisive.label or "error") in wanted)
             while next_out in pending:  # write in input order
                 rec, keep_it = pending.pop(next_out)
