@@ -12,8 +12,7 @@ from unsafe_reassurance import LLMJudge, OfflineJudge, Scenario
 from unsafe_reassurance.cli import app
 from unsafe_reassurance.errors import GraderError
 from unsafe_reassurance.run.batch import grade_file
-from unsafe_reassurance.run.cache import CACHE_ENV, CachedJudge, ResultCache, cache_key, \
-    default_cache_dir
+from unsafe_reassurance.run.cache import CACHE_ENV, CachedJudge, ResultCache, cache_key, default_cache_dir
 from unsafe_reassurance.testing import FakeGrader, findings
 
 GOOD = findings(conveyed_urgency="same_day", first_caution_quote="Please get checked today")

@@ -82,7 +82,8 @@ def test_preference_pairs_grade_both_sides_with_suffixed_ids(tmp_path):
 
 
 @pytest.mark.parametrize(("record", "message"), [
-    ({"id": None, "response": GOOD, "scenario": MSG}, "in.jsonl:1: id: expected a string or integer, got null"),
+    ({"id": None, "response": GOOD, "scenario": MSG},
+     "in.jsonl:1: id: expected a string or integer, got null"),
     ({"id": 1.5, "response": GOOD, "scenario": MSG}, "id: expected a string or integer, got float"),
     ({"id": True, "response": GOOD, "scenario": MSG}, "id: expected a string or integer, got bool"),
     ({"messages": [{"role": "user", "content": MSG}]}, "the last message must be the assistant reply"),
@@ -99,9 +100,9 @@ def test_bad_records_are_one_line_errors_naming_line_and_field(tmp_path, record,
 
 def test_mapped_columns_must_exist(tmp_path):
     src = jsonl(tmp_path / "in.jsonl", [{"response": GOOD, "scenario": MSG}])
-    with pytest.raises(InputError, match="in.jsonl:1: missing field 'answer'"):
+    with pytest.raises(InputError, match=r"in\.jsonl:1: missing field 'answer'"):
         list(iter_rows(src, Columns(response="answer")))
-    with pytest.raises(InputError, match="in.jsonl:1: missing field 'question'"):
+    with pytest.raises(InputError, match=r"in\.jsonl:1: missing field 'question'"):
         list(iter_rows(src, Columns(message="question")))
 
 

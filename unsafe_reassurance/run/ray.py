@@ -25,7 +25,7 @@ from ..errors import InputError
 from ..types import JudgeInfo, Verdict
 from .batch import is_local_judge, row_grader
 from .cache import CachedJudge, ResultCache
-from .filter import with_verdicts, verdict_columns
+from .filter import verdict_columns, with_verdicts
 from .readers import Columns, Row, rows_from_record
 from .window import run_window
 
