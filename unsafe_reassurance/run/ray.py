@@ -124,18 +124,22 @@ class RayGrader:
         if hasattr(batch, "to_pylist") and hasattr(batch, "schema"):  # pyarrow.Table
             import pyarrow as pa
 
-            return pa.Table.from_pylist(self.grade_records(batch.to_pylist()))
+            return pa.table(_columns(self.grade_records(batch.to_pylist())))
         if hasattr(batch, "to_dict") and hasattr(batch, "columns"):  # pandas.DataFrame
             import pandas as pd
 
-            return pd.DataFrame(self.grade_records(batch.to_dict("records")))
+            return pd.DataFrame(_columns(self.grade_records(batch.to_dict("records"))))
         columns = {k: list(v) for k, v in batch.items()}  # dict of numpy arrays / lists
         names = list(columns)
         n = len(columns[names[0]]) if names else 0
         records = [{c: _plain(columns[c][i]) for c in names} for i in range(n)]
-        graded = self.grade_records(records)
-        keys = list(dict.fromkeys(k for rec in graded for k in rec))
-        return {k: [rec.get(k) for rec in graded] for k in keys}
+        return _columns(self.grade_records(records))
+
+
+def _columns(records: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Records to columns over the union of their keys (pairs add ur_chosen_*/ur_rejected_*)."""
+    keys = list(dict.fromkeys(k for rec in records for k in rec))
+    return {k: [rec.get(k) for rec in records] for k in keys}
 
 
 def _plain(value: Any) -> Any:
