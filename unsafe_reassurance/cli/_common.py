@@ -29,6 +29,7 @@ __all__ = [
     "NoCacheOpt",
     "OverwriteOpt",
     "PolicyOpt",
+    "ProcessesOpt",
     "ResponseColOpt",
     "RpmOpt",
     "RubricsOpt",
@@ -82,6 +83,8 @@ MaxAttemptsOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Do not read or write the result cache ($UNSAFE_REASSURANCE_CACHE).")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace a non-empty output file.")]
+ProcessesOpt = Annotated[int, typer.Option(
+    min=1, help="Worker processes (one judge each; the offline judge is CPU-bound).")]
 ResponseColOpt = Annotated[_Str, typer.Option(help="Input column holding the reply to grade.")]
 MessageColOpt = Annotated[_Str, typer.Option(
     help="Input column holding the user's message (text, or a list of chat messages).")]

@@ -20,6 +20,7 @@ from ._common import (
     NoCacheOpt,
     OverwriteOpt,
     PolicyOpt,
+    ProcessesOpt,
     ResponseColOpt,
     RpmOpt,
     RubricsOpt,
@@ -91,6 +92,7 @@ def grade_file_cmd(
         help="Like --resume, and grade rows whose verdict was an error again.")] = False,
     overwrite: OverwriteOpt = False,
     concurrency: ConcurrencyOpt = 8,
+    processes: ProcessesOpt = 1,
     samples: SamplesOpt = 1,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
@@ -117,7 +119,7 @@ def grade_file_cmd(
             counts = grade_file(
                 src, output, judge=judge, resume=resume, retry_errors=retry_errors,
                 overwrite=overwrite, concurrency=concurrency, rpm=rpm, tpm=tpm,
-                row_timeout=row_deadline(judge, timeout, max_attempts),
+                row_timeout=row_deadline(judge, timeout, max_attempts), processes=processes,
                 columns=columns(response_col, message_col, id_col), fmt=fmt,
                 on_start=start, on_result=step)
     summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("PASS", "WARN", "FAIL", "error"))

@@ -21,6 +21,7 @@ from ..judges.base import Judge
 from ..types import JudgeInfo, Verdict
 from .index import IdIndex
 from .output import check_output, drop_errors, load_done, repair_tail
+from .pool import can_fork, grade_in_processes
 from .readers import Columns, Row, iter_rows
 from .window import RateLimits, run_window
 
@@ -129,6 +130,7 @@ async def agrade_file(
     rpm: float | None = None,
     tpm: float | None = None,
     row_timeout: float | None = None,
+    processes: int = 1,
     columns: Columns | None = None,
     fmt: str | None = None,
     on_start: Callable[[int], None] | None = None,
@@ -159,7 +161,20 @@ async def agrade_file(
                 if on_result is not None:
                     on_result(verdict)
 
-            if is_local_judge(judge) and not (rpm or tpm):
+            def write_line(result: tuple[str, str, str]) -> None:
+                fh.write(result[1] + "\n")
+                fh.flush()
+                counts[result[2]] += 1
+                if on_result is not None:
+                    on_result(Verdict.model_validate_json(result[1]))
+
+            local = is_local_judge(judge)
+            if processes > 1 and can_fork():
+                await asyncio.to_thread(
+                    grade_in_processes, todo, judge, write_line, processes=processes,
+                    local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
+                    row_timeout=row_timeout)
+            elif local and not (rpm or tpm):
                 for row in todo:  # CPU-bound: an event loop would only add overhead
                     write(row, judge.grade(row.response, row.scenario))
             else:
@@ -183,6 +198,8 @@ def grade_file(src: Any, dst: str | os.PathLike[str], *, judge: Judge, **options
     - ``concurrency``: grader requests in flight (a grade with ``samples=k`` counts k);
       ``rpm`` / ``tpm``: client-side requests / tokens per minute; ``row_timeout``: seconds
       after which a row is written as an error (belt and braces over the grader's own timeout).
+    - ``processes``: grade in this many forked worker processes (one judge each; the offline
+      judge is CPU-bound, and the LLM client spends CPU per call), concurrency split between them.
     - ``columns`` (:class:`~unsafe_reassurance.run.readers.Columns`), ``fmt``: how to read ``src``.
     - ``on_start(n_to_grade)``, ``on_result(verdict)``: progress callbacks.
 

@@ -19,11 +19,11 @@ __all__ = ["IdIndex"]
 
 
 class IdIndex:
-    """A set of ids, each with where it was first seen. Not thread-safe (one run owns it)."""
+    """A set of ids, each with where it was first seen. One user at a time (any thread)."""
 
     def __init__(self, commit_every: int = 50_000) -> None:
         # "" = a private temporary on-disk database, removed on close.
-        self._db = sqlite3.connect("", isolation_level=None)
+        self._db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=OFF")
         self._db.execute("PRAGMA synchronous=OFF")
         self._db.execute("CREATE TABLE ids (id TEXT PRIMARY KEY, loc TEXT) WITHOUT ROWID")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
 from typing import TypeVar
 
 __all__ = ["RateLimits", "TokenBucket", "run_window"]
@@ -27,7 +27,7 @@ _STOP = object()
 
 
 async def run_window(
-    items: Iterable[T],
+    items: Iterable[T] | AsyncIterable[T],
     work: Callable[[T], Awaitable[R]],
     done: Callable[[T, R], None],
     *,
@@ -41,8 +41,12 @@ async def run_window(
     queue: asyncio.Queue[object] = asyncio.Queue(maxsize=queue_size or 2 * workers)
 
     async def feed() -> None:
-        for item in items:
-            await queue.put(item)
+        if isinstance(items, AsyncIterable):
+            async for item in items:
+                await queue.put(item)
+        else:
+            for item in items:
+                await queue.put(item)
         for _ in range(workers):
             await queue.put(_STOP)
 
