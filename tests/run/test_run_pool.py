@@ -24,7 +24,7 @@ def demo_rows(path, n):
 
 
 def test_offline_judge_in_two_processes_matches_one(tmp_path):
-    src = demo_rows(tmp_path / "in.jsonl", 300)
+    src = demo_rows(tmp_path / "in.jsonl", 100)
     one = grade_file(src, tmp_path / "one.jsonl", judge=OfflineJudge())
     two = grade_file(src, tmp_path / "two.jsonl", judge=OfflineJudge(), processes=2)
     assert one == two
