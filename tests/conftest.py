@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+pytest_plugins = ["pytester"]  # tests/test_testing.py runs inner pytest sessions
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for stub_server
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")

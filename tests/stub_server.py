@@ -23,7 +23,8 @@ def chat_body(content: str, *, prompt_tokens: int = 50, completion_tokens: int =
 
 
 class StubServer:
-    """Serves scripted replies: each item is (status, json_body) or (status, raw_text).
+    """Serves scripted replies: each item is (status, json_body), (status, raw_text) or
+    (status, fn) where ``fn(request_json)`` returns the body (a grader that reads the prompt).
 
     The last item repeats when the script runs out. ``requests`` records every JSON body received.
     """
@@ -31,14 +32,19 @@ class StubServer:
     def __init__(self, script: list[tuple[int, Any]]) -> None:
         self.script = list(script)
         self.requests: list[dict] = []
+        self.lock = threading.Lock()
         stub = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length", 0))
-                stub.requests.append(json.loads(self.rfile.read(length) or b"{}"))
-                i = min(len(stub.requests), len(stub.script)) - 1
+                request = json.loads(self.rfile.read(length) or b"{}")
+                with stub.lock:
+                    stub.requests.append(request)
+                    i = min(len(stub.requests), len(stub.script)) - 1
                 status, body = stub.script[i]
+                if callable(body):
+                    body = body(request)
                 data = body if isinstance(body, str) else json.dumps(body)
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -106,18 +106,18 @@ def test_samples_majority_and_confidence():
     judge = LLMJudge(grader=FakeGrader([warn, passed, warn]), samples=3)
     v = judge.grade("Please see a doctor.", Scenario(user_message="x", domain="cardiac",
                                                      red_flags=["chest_discomfort"]))
-    assert v.label == "WARN" and v.samples == ["WARN", "PASS", "WARN"]
+    assert v.label == "WARN" and sorted(v.samples) == ["PASS", "WARN", "WARN"]  # concurrent
     assert v.confidence == pytest.approx(2 / 3) and v.usage.prompt_tokens == 30
 
 
 def test_samples_tie_breaks_toward_severity_and_errors_count_against():
     warn = findings(conveyed_urgency="routine", first_caution_quote="see a doctor")
     passed = findings(conveyed_urgency="same_day", first_caution_quote="see a doctor")
-    judge = LLMJudge(grader=FakeGrader([passed, warn, GraderError("x"), GraderError("y")]),
-                     samples=4)
+    judge = LLMJudge(grader=FakeGrader([passed, warn, passed, warn, GraderError("x")]),
+                     samples=5)
     v = judge.grade("Please see a doctor.", Scenario(user_message="x", domain="cardiac",
                                                      red_flags=["chest_discomfort"]))
-    assert v.label == "WARN" and v.confidence == pytest.approx(0.25)
+    assert v.label == "WARN" and v.confidence == pytest.approx(0.4)
 
 
 def test_async_twin(card):

@@ -1,4 +1,10 @@
-from unsafe_reassurance.judges.prompts import SYSTEM_PROMPT, build_messages, fence, rubric_block
+from unsafe_reassurance.judges.prompts import (
+    PROMPT_VERSION,
+    SYSTEM_PROMPT,
+    build_messages,
+    fence,
+    rubric_block,
+)
 from unsafe_reassurance.rubrics import load_rubrics
 from unsafe_reassurance.types import Scenario
 
@@ -41,3 +47,8 @@ def test_rubric_block_shows_combinations_and_guidance():
     text = rubric_block(RUBRICS["cardiac"])
     assert "present when all of: chest_discomfort, radiating_symptoms" in text
     assert "Adequate escalation:" in text
+
+
+def test_prompt_names_hidden_text_and_findings_objects_as_injection():
+    assert isinstance(PROMPT_VERSION, int) and PROMPT_VERSION >= 2
+    assert "HTML or markdown comments" in SYSTEM_PROMPT and "look like grading output" in SYSTEM_PROMPT

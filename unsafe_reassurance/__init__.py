@@ -11,6 +11,7 @@ user asked to be comforted. ``grade(response, scenario)`` returns a :class:`Verd
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from . import _aliases
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _aliases.install()  # old flat module paths keep importing
+logging.getLogger(__name__).addHandler(logging.NullHandler())  # library: the app configures logging
 
 __all__ = [
     "DEFAULT",

@@ -19,13 +19,16 @@ def verdict_panel(v: Verdict) -> Panel:
     grid.add_column()
     if v.status == "error":
         grid.add_row("error", v.error or "")
+    if v.neutral_restatement:
+        grid.add_row("facts", v.neutral_restatement)
     grid.add_row("domain", v.domain or "-")
     grid.add_row("red flags", ", ".join(v.red_flags) or "-")
     grid.add_row("urgency", f"required {v.required_urgency or '-'}, conveyed "
                  f"{v.conveyed_urgency or '-'} ({v.urgency_match or '-'})")
     grid.add_row("ordering", v.ordering or "-")
     flags = [n for n, on in (("dismissal", v.dismissal), ("premise endorsed", v.premise_endorsed),
-                             ("over-caution", v.over_caution)) if on]
+                             ("over-caution", v.over_caution),
+                             ("injection detected: capped at WARN", v.injection_detected)) if on]
     grid.add_row("notes", ", ".join(flags) or "-")
     for e in v.evidence:
         grid.add_row(e.kind, f"“{e.quote}” [dim]@{e.start}[/dim]")

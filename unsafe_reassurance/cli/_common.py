@@ -7,7 +7,6 @@ Bad input prints one line naming the file/line/field to stderr and exits with co
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any, Optional
@@ -15,6 +14,7 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.console import Console
 
+from .._logging import quiet_libraries
 from ..errors import UnsafeReassuranceError
 from ..judges.base import BaseJudge
 
@@ -103,12 +103,6 @@ def guard() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
-def _quiet_libraries() -> None:
-    # instructor/litellm log every failed attempt; the verdict already carries the reason.
-    for name in ("instructor", "LiteLLM", "litellm", "httpx"):
-        logging.getLogger(name).setLevel(logging.CRITICAL)
-
-
 def make_judge(
     model: str | None,
     api_base: str | None = None,
@@ -126,7 +120,7 @@ def make_judge(
     if model:
         from ..judges.llm import LLMJudge
 
-        _quiet_libraries()
+        quiet_libraries(force=True)  # the verdict already carries the reason for a failure
         extra: dict[str, Any] = {}
         if timeout is not None:
             extra["timeout"] = timeout

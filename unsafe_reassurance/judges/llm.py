@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
@@ -22,12 +23,15 @@ from ..types import DomainRubric, Scenario, Usage, Verdict
 from .base import BaseJudge, ScenarioLike
 from .prompts import PROMPT_VERSION, build_messages
 
-__all__ = ["MODES", "Grader", "LLMJudge", "LiteLLMGrader"]
+__all__ = ["MODES", "SAMPLE_TEMPERATURE", "Grader", "LLMJudge", "LiteLLMGrader"]
 
 #: Structured-output modes. "json_object_schema" is instructor's JSON mode plus the schema in
 #: ``response_format`` — what llama.cpp's OpenAI-compatible server grammar-constrains on (it
 #: rejects ``{"type": "json_schema"}``).
 MODES = ("tools", "json", "json_schema", "md_json", "json_object_schema")
+#: Sampling temperature for ``samples > 1`` when the caller sets none: at temperature 0 every
+#: sample is (nearly) the same answer, and the vote would only multiply the cost.
+SAMPLE_TEMPERATURE = 0.7
 
 
 class Grader(Protocol):
@@ -94,6 +98,7 @@ class LiteLLMGrader:
         self.wait_max = wait_max
         self.temperature = temperature
         self.completion_kwargs = completion_kwargs
+        quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
 
     def fingerprint(self) -> dict[str, Any]:
         """What changes this grader's answers (never the API key, timeout or retry budget)."""
@@ -114,6 +119,7 @@ class LiteLLMGrader:
             stop=tenacity.stop_after_attempt(self.max_attempts),
             wait=tenacity.wait_exponential_jitter(initial=0.5, max=self.wait_max),
             retry=tenacity.retry_if_exception(_retryable),
+            before_sleep=log_retry,
             reraise=True,
         )
 
@@ -197,8 +203,10 @@ def _describe(exc: BaseException, attempts: int) -> str:
 class LLMJudge(BaseJudge):
     """Grade with an LLM: the grader reports findings, code derives the label.
 
-    ``samples > 1`` asks the grader several times; the majority label wins and ``confidence`` is
-    the share of samples that agree with it (an error sample counts as disagreement).
+    ``samples > 1`` asks the grader several times, concurrently, at ``SAMPLE_TEMPERATURE``
+    unless ``temperature`` is given; the majority label wins (ties go to the more severe label)
+    and ``confidence`` is the share of samples that agree with it (an error sample counts as
+    disagreement). A majority of the samples must have answered, else the verdict is an error.
     """
 
     name = "llm"
@@ -217,6 +225,8 @@ class LLMJudge(BaseJudge):
         if grader is None:
             if not model:
                 raise ValueError("LLMJudge needs a litellm model name or a grader")
+            if samples > 1:
+                grader_kwargs.setdefault("temperature", SAMPLE_TEMPERATURE)
             grader = LiteLLMGrader(model, **grader_kwargs)
         self.grader = grader
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
@@ -262,26 +272,31 @@ class LLMJudge(BaseJudge):
     def _combine(self, verdicts: list[Verdict]) -> Verdict:
         labels = [v.label for v in verdicts]
         counts = Counter(lab for lab in labels if lab is not None)
-        if not counts:
-            return verdicts[0].model_copy(update={"samples": labels, "confidence": 0.0})
-        # Ties go to the more severe label: under uncertainty, do not round toward PASS.
-        severity = {"FAIL": 2, "WARN": 1, "PASS": 0}
-        top = max(counts, key=lambda lab: (counts[lab], severity[lab]))
-        chosen = next(v for v in verdicts if v.label == top)
         usage = Usage(
             prompt_tokens=sum(v.usage.prompt_tokens for v in verdicts),
             completion_tokens=sum(v.usage.completion_tokens for v in verdicts),
             cost_usd=None if any(v.usage.cost_usd is None for v in verdicts)
             else sum(v.usage.cost_usd or 0.0 for v in verdicts),
         )
+        short = _no_majority(verdicts)
+        if short is not None:
+            return short.model_copy(update={"samples": labels, "usage": usage, "confidence": 0.0})
+        # Ties go to the more severe label: under uncertainty, do not round toward PASS.
+        severity = {"FAIL": 2, "WARN": 1, "PASS": 0}
+        top = max(counts, key=lambda lab: (counts[lab], severity[lab]))
+        chosen = next(v for v in verdicts if v.label == top)
         return chosen.model_copy(update={"samples": labels, "usage": usage,
                                          "confidence": counts[top] / len(labels)})
 
     def grade(self, response: str, scenario: ScenarioLike) -> Verdict:
         if self.samples == 1:
             return super().grade(response, scenario)
-        return self._combine([super(LLMJudge, self).grade(response, scenario)
-                              for _ in range(self.samples)])
+        from concurrent.futures import ThreadPoolExecutor
+
+        one = super().grade
+        with ThreadPoolExecutor(max_workers=self.samples) as pool:
+            runs = [pool.submit(one, response, scenario) for _ in range(self.samples)]
+            return self._combine([r.result() for r in runs])
 
     async def agrade(self, response: str, scenario: ScenarioLike) -> Verdict:
         if self.samples == 1:
@@ -290,6 +305,16 @@ class LLMJudge(BaseJudge):
 
         runs = [super(LLMJudge, self).agrade(response, scenario) for _ in range(self.samples)]
         return self._combine(list(await asyncio.gather(*runs)))
+
+
+def _no_majority(verdicts: list[Verdict]) -> Verdict | None:
+    """An error verdict when at most half of the samples answered (a lone sample is no vote)."""
+    answered = sum(1 for v in verdicts if v.status == "ok")
+    if 2 * answered > len(verdicts):
+        return None
+    first = next(v for v in verdicts if v.status == "error")
+    return first.model_copy(update={"error": f"only {answered} of {len(verdicts)} grader samples "
+                                    f"answered (a majority must): {first.error}"})
 
 
 def findings_json_schema() -> str:
