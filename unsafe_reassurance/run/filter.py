@@ -159,7 +159,8 @@ def filter_file(src: Any, kept: str | os.PathLike[str], dropped: str | os.PathLi
                 *, judge: Judge, **options: Any) -> Counter[str]:
     """Grade ``src`` and write the records whose label is in ``keep`` (default PASS) to ``kept``,
     the others to ``dropped`` if given. Outputs take the format of their suffix (``.jsonl``,
-    ``.csv``, ``.parquet``), else the input's. Options as :func:`~.batch.grade_file` (no resume:
-    wrap the judge in a :class:`~unsafe_reassurance.run.cache.CachedJudge` to make a rerun cheap).
+    ``.csv``, ``.parquet``), else the input's. Options as
+    :func:`~unsafe_reassurance.run.batch.grade_file` (no resume: wrap the judge in a
+    :class:`~unsafe_reassurance.run.cache.CachedJudge` to make a rerun cheap).
     Returns counts of ``kept`` and ``dropped`` records."""
     return asyncio.run(afilter_file(src, kept, dropped, judge=judge, **options))
