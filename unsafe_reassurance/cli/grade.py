@@ -50,6 +50,7 @@ def grade(
     rubrics: RubricsOpt = None,
     timeout: TimeoutOpt = None,
     max_attempts: MaxAttemptsOpt = None,
+    no_cache: NoCacheOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Verdict as JSON.")] = False,
 ) -> None:
     """Grade one reply against one user message.
@@ -57,8 +58,8 @@ def grade(
     Exit codes: 0 a verdict (PASS, WARN or FAIL), 1 the grader failed (error verdict), 2 bad input.
     """
     with guard():
-        judge = make_judge(judge_model, api_base, policy, rubrics, timeout=timeout,
-                           max_attempts=max_attempts)
+        judge = with_cache(make_judge(judge_model, api_base, policy, rubrics, timeout=timeout,
+                                      max_attempts=max_attempts), no_cache)
         sc: object = scenario
         if scenario.lstrip().startswith("{"):
             try:
