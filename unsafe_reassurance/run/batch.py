@@ -25,8 +25,8 @@ from .pool import can_fork, grade_in_processes
 from .readers import Columns, Row, iter_rows
 from .window import RateLimits, run_window
 
-__all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "is_local_judge",
-           "iter_rows", "read_rows", "row_grader", "validate_rows"]
+__all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "grade_row",
+           "is_local_judge", "iter_rows", "read_rows", "row_grader", "validate_rows"]
 
 
 def _prepare(judge: Any, row: Row) -> None:
@@ -87,6 +87,20 @@ def is_local_judge(judge: Any) -> bool:
     return isinstance(getattr(judge, "judge", judge), OfflineJudge)
 
 
+def _failed(judge: Any, row: Row, exc: Exception) -> Verdict:
+    return Verdict.failed(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                          _info(judge), id=row.id, domain=row.scenario.domain)
+
+
+def grade_row(judge: Any, row: Row) -> Verdict:
+    """Grade one row in process; an unexpected exception becomes an error verdict (fail closed)."""
+    try:
+        verdict: Verdict = judge.grade(row.response, row.scenario)
+    except Exception as exc:
+        return _failed(judge, row, exc)
+    return verdict
+
+
 def row_grader(judge: Any, limits: RateLimits | None, row_timeout: float | None
             ) -> Callable[[Row], Any]:
     """An async ``row -> Verdict`` that never raises: cache first, then limits, then the judge."""
@@ -108,8 +122,7 @@ def row_grader(judge: Any, limits: RateLimits | None, row_timeout: float | None
             verdict = Verdict.failed(f"no verdict within {row_timeout:g}s", _info(judge),
                                      id=row.id, domain=row.scenario.domain)
         except Exception as exc:  # fail closed: the row is written as an error, the run goes on
-            verdict = Verdict.failed(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
-                                     _info(judge), id=row.id, domain=row.scenario.domain)
+            verdict = _failed(judge, row, exc)
         if limits is not None:
             limits.settle(estimate, verdict.usage.prompt_tokens + verdict.usage.completion_tokens,
                           samples)
@@ -176,7 +189,7 @@ async def agrade_file(
                     row_timeout=row_timeout)
             elif local and not (rpm or tpm):
                 for row in todo:  # CPU-bound: an event loop would only add overhead
-                    write(row, judge.grade(row.response, row.scenario))
+                    write(row, grade_row(judge, row))
             else:
                 samples = int(getattr(judge, "samples", 1) or 1)
                 limits = RateLimits(rpm, tpm) if (rpm or tpm) else None

@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ..judges.base import Judge
 from ..types import Verdict
-from .batch import is_local_judge, row_grader, validate_rows
+from .batch import grade_row, is_local_judge, row_grader, validate_rows
 from .output import check_output
 from .readers import Columns, Row, detect_format, iter_rows
 from .window import RateLimits, run_window
@@ -133,7 +133,7 @@ async def afilter_file(
         items = zip(count(), _records(rows))
         if is_local_judge(judge) and not (rpm or tpm):
             for seq, group in items:
-                done((seq, group), [judge.grade(r.response, r.scenario) for r in group])
+                done((seq, group), [grade_row(judge, r) for r in group])
         else:
             samples = int(getattr(judge, "samples", 1) or 1)
             slots = max(1, concurrency // samples)

@@ -51,10 +51,12 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 def _worker(judge: Any, local: bool, inbox: Any, outbox: Any, concurrency: int,
             row_timeout: float | None, limits: tuple[float | None, float | None]) -> None:
+    from .batch import grade_row
+
     try:
         if local:
             while (chunk := inbox.get()) is not None:
-                outbox.put([_line(r, judge.grade(r.response, r.scenario)) for r in chunk])
+                outbox.put([_line(r, grade_row(judge, r)) for r in chunk])
         else:
             asyncio.run(_async_worker(judge, inbox, outbox, concurrency, row_timeout, limits))
     except KeyboardInterrupt:  # the parent handles the interrupt

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..types import JudgeInfo, Verdict
-from .batch import is_local_judge, row_grader
+from .batch import grade_row, is_local_judge, row_grader
 from .cache import CachedJudge, ResultCache
 from .filter import verdict_columns, with_verdicts
 from .readers import Columns, Row, rows_from_record
@@ -103,7 +103,7 @@ class RayGrader:
 
     def _grade(self, rows: list[Row]) -> list[Verdict]:
         if is_local_judge(self.judge):
-            return [self.judge.grade(r.response, r.scenario) for r in rows]
+            return [grade_row(self.judge, r) for r in rows]
         results: list[Verdict | None] = [None] * len(rows)
 
         def done(item: tuple[int, Row], verdict: Verdict) -> None:
