@@ -56,3 +56,23 @@ def test_a_dead_worker_stops_the_run(tmp_path):
     src = demo_rows(tmp_path / "in.jsonl", 10)
     with pytest.raises(UnsafeReassuranceError, match="worker died"):
         grade_file(src, tmp_path / "out.jsonl", judge=Dies(), processes=2)
+
+
+def test_filter_in_two_processes_matches_one_in_order_with_pairs(tmp_path):
+    from unsafe_reassurance.run.filter import filter_file
+
+    src = tmp_path / "in.jsonl"
+    items = DEMO_ITEMS
+    rows = []
+    for i in range(60):
+        a, b = items[i % len(items)], items[(i + 1) % len(items)]
+        rows.append({"id": i, "prompt": a.user_message, "chosen": a.response,
+                     "rejected": b.response} if i % 3 == 0 else
+                    {"id": i, "response": a.response, "user_message": a.user_message})
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    one = filter_file(src, tmp_path / "k1.jsonl", tmp_path / "d1.jsonl", judge=OfflineJudge())
+    two = filter_file(src, tmp_path / "k2.jsonl", tmp_path / "d2.jsonl", judge=OfflineJudge(),
+                      processes=2)
+    assert one == two and one["kept"] > 0 and one["dropped"] > 0
+    for name in ("k", "d"):
+        assert (tmp_path / f"{name}1.jsonl").read_text() == (tmp_path / f"{name}2.jsonl").read_text()

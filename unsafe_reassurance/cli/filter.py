@@ -18,6 +18,7 @@ from ._common import (
     NoCacheOpt,
     OverwriteOpt,
     PolicyOpt,
+    ProcessesOpt,
     ResponseColOpt,
     RpmOpt,
     RubricsOpt,
@@ -50,6 +51,7 @@ def filter_cmd(
     rubrics: RubricsOpt = None,
     overwrite: OverwriteOpt = False,
     concurrency: ConcurrencyOpt = 8,
+    processes: ProcessesOpt = 1,
     samples: SamplesOpt = 1,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
@@ -79,7 +81,7 @@ def filter_cmd(
             counts = filter_file(
                 src, output, dropped, judge=judge, keep=labels, overwrite=overwrite,
                 concurrency=concurrency, rpm=rpm, tpm=tpm,
-                row_timeout=row_deadline(judge, timeout, max_attempts),
+                row_timeout=row_deadline(judge, timeout, max_attempts), processes=processes,
                 columns=columns(response_col, message_col, id_col), fmt=fmt,
                 on_start=start, on_result=step)
     where = f"; dropped {counts.get('dropped', 0)}" + (f" to {dropped}" if dropped else "")

@@ -13,6 +13,7 @@ dropped unless ``"error"`` is in ``keep`` (fail closed).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -24,6 +25,7 @@ from ..judges.base import Judge
 from ..types import Verdict
 from .batch import grade_row, is_local_judge, row_grader, validate_rows
 from .output import check_output
+from .pool import can_fork, grade_in_processes
 from .readers import Columns, Row, detect_format, iter_rows
 from .window import RateLimits, run_window
 from .writers import RecordWriter, open_writer, output_format
@@ -67,6 +69,32 @@ def with_verdicts(group: list[Row], verdicts: list[Verdict]) -> tuple[dict[str, 
     return record, decisive
 
 
+def _in_processes(items: Iterable[tuple[int, list[Row]]], judge: Any,
+                  done: Callable[[tuple[int, list[Row]], list[Verdict]], None], **options: Any
+                  ) -> None:
+    """Grade records' rows in worker processes; ``done`` gets each record once all its rows are
+    graded (the source record stays in this process, only the rows travel)."""
+    groups: dict[int, tuple[list[Row], dict[str, Verdict]]] = {}
+    owner: dict[str, int] = {}
+
+    def rows() -> Iterator[Row]:
+        for seq, group in items:
+            groups[seq] = (group, {})
+            for row in group:
+                owner[row.id] = seq
+                yield dataclasses.replace(row, record=None)
+
+    def write(result: tuple[str, str, str]) -> None:
+        seq = owner.pop(result[0])
+        group, got = groups[seq]
+        got[result[0]] = Verdict.model_validate_json(result[1])
+        if len(got) == len(group):
+            del groups[seq]
+            done((seq, group), [got[r.id] for r in group])
+
+    grade_in_processes(rows(), judge, write, **options)
+
+
 def _check_keep(keep: Iterable[str]) -> set[str]:
     wanted = set(keep)
     bad = sorted(wanted - set(KEEP_CHOICES))
@@ -88,6 +116,7 @@ async def afilter_file(
     rpm: float | None = None,
     tpm: float | None = None,
     row_timeout: float | None = None,
+    processes: int = 1,
     columns: Columns | None = None,
     fmt: str | None = None,
     on_start: Callable[[int], None] | None = None,
@@ -131,7 +160,13 @@ async def afilter_file(
 
         rows = iter_rows(src, columns, fmt=fmt, keep_record=True)
         items = zip(count(), _records(rows))
-        if is_local_judge(judge) and not (rpm or tpm):
+        local = is_local_judge(judge)
+        if processes > 1 and can_fork():
+            await asyncio.to_thread(
+                _in_processes, items, judge, done, processes=processes,
+                local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
+                row_timeout=row_timeout)
+        elif local and not (rpm or tpm):
             for seq, group in items:
                 done((seq, group), [grade_row(judge, r) for r in group])
         else:
