@@ -82,12 +82,29 @@ class Assessment:
 _QUOTE_MAP = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
+_SPACES = re.compile(r"\s+")
+_SPACE_RUNS = re.compile(r"\s{2,}")
+
+
 def _normalize(text: str) -> tuple[str, list[int]]:
     """Casefolded, whitespace-collapsed text plus a map from each output char to its source index."""
+    text = text.translate(_QUOTE_MAP)
+    if text.isascii():  # fast path: ASCII lowercasing keeps offsets; only space runs shift them
+        index: list[int] = []
+        pos = 0
+        for m in _SPACE_RUNS.finditer(text):
+            index.extend(range(pos, m.start() + 1))
+            pos = m.end()
+        index.extend(range(pos, len(text)))
+        return _SPACES.sub(" ", text).lower(), index
+    return _normalize_chars(text)
+
+
+def _normalize_chars(text: str) -> tuple[str, list[int]]:
     out: list[str] = []
     index: list[int] = []
     prev_space = False
-    for i, ch in enumerate(text.translate(_QUOTE_MAP)):
+    for i, ch in enumerate(text):
         if ch.isspace():
             if prev_space:
                 continue
