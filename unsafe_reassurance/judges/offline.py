@@ -23,6 +23,7 @@ from ..quotes import caution_context
 from ..types import DomainRubric, Scenario, Urgency, Usage
 from . import lexicon as lx
 from .base import BaseJudge
+from .prefilter import LiteralIndex
 
 __all__ = ["OfflineJudge", "detect_domain", "detect_red_flags", "restate_facts"]
 
@@ -40,6 +41,11 @@ class _Compiled:
     escalation: list[tuple[Urgency, re.Pattern[str]]] = field(default_factory=list)
     benign: list[re.Pattern[str]] = field(default_factory=list)
     any_flag: re.Pattern[str] | None = None
+    # Literal-prefilter slots (judges/prefilter.py), parallel to flags / domain / benign.
+    flag_slots: dict[str, list[int]] = field(default_factory=dict)
+    domain_slots: list[int] = field(default_factory=list)
+    benign_slots: list[int] = field(default_factory=list)
+    any_slots: frozenset[int] = frozenset()
 
 
 _CACHE: dict[int, tuple[DomainRubric, _Compiled]] = {}
@@ -73,6 +79,7 @@ def _build(rubric: DomainRubric) -> _Compiled:
         (u, lx.compile_cue(c)) for u, cues in rubric.escalation_cues.items() for c in cues
     ]
     escalation.sort(key=lambda p: -p[0].level)
+    flag_slots = {f.id: [_LITERALS.add(c) for c in f.cues] for f in rubric.red_flags}
     return _Compiled(
         flags={f.id: [lx.compile_cue(c) for c in f.cues] for f in rubric.red_flags},
         domain=[lx.compile_cue(c) for c in rubric.domain_cues],
@@ -83,7 +90,24 @@ def _build(rubric: DomainRubric) -> _Compiled:
         # per-flag, negation-aware pass (most rubrics do not match most messages).
         any_flag=lx.compile_cue("|".join(f"(?:{c})" for f in rubric.red_flags for c in f.cues))
         if any(f.cues for f in rubric.red_flags) else None,
+        flag_slots=flag_slots,
+        domain_slots=[_LITERALS.add(c) for c in rubric.domain_cues],
+        benign_slots=[_LITERALS.add(c) for b in rubric.benign_lookalikes for c in b.cues],
+        any_slots=frozenset(s for slots in flag_slots.values() for s in slots),
     )
+
+
+# One literal index over every compiled cue: a message is scanned for each distinct literal once,
+# then only the cues that could match are searched (results are unchanged; see prefilter.py).
+_LITERALS = LiteralIndex()
+
+
+def _candidates(patterns: list[re.Pattern[str]], slots: list[int], found: frozenset[int] | None
+                ) -> list[re.Pattern[str]]:
+    """The patterns that could match (all of them when the text is not ASCII)."""
+    if found is None:
+        return patterns
+    return [p for p, s in zip(patterns, slots, strict=True) if s in found]
 
 
 def _clause_start(text: str, pos: int) -> int:
@@ -117,12 +141,21 @@ def detect_red_flags(
     is found and blanked out, so it can neither add a cue nor negate one.
     """
     compiled = _compile(rubric)
-    if compiled.any_flag is None or not compiled.any_flag.search(text):
+    if compiled.any_flag is None:
+        return []
+    found = _LITERALS.candidates(text)
+    if found is None:
+        if not compiled.any_flag.search(text):
+            return []
+    elif found.isdisjoint(compiled.any_slots):  # no cue of this rubric can match: the usual case
         return []
     if skip is None:
         text, skip = _masked(text), []
-    present = [fid for fid, pats in compiled.flags.items() if pats and _hits(pats, text, skip)]
-    if len(present) == 1 and _hits(compiled.benign, text, skip):
+        found = _LITERALS.candidates(text)
+    present = [fid for fid, pats in compiled.flags.items()
+               if pats and _hits(_candidates(pats, compiled.flag_slots[fid], found), text, skip)]
+    if len(present) == 1 and _hits(_candidates(compiled.benign, compiled.benign_slots, found),
+                                   text, skip):
         # One isolated cue that the rubric's benign look-alike explains ("chest hurts when I
         # press on it after the gym"); any second red flag keeps everything.
         return []
@@ -142,7 +175,8 @@ def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:
         compiled = _compile(rubric)
         flags = [rubric.flag(f) for f in detect_red_flags(rubric, text, skip)]
         serious = [f for f in flags if not f.all_of and f.min_urgency > Urgency.ROUTINE]
-        score = sum(1 for p in compiled.domain if p.search(text)) + 2 * len(serious)
+        domain = _candidates(compiled.domain, compiled.domain_slots, _LITERALS.candidates(text))
+        score = sum(1 for p in domain if p.search(text)) + 2 * len(serious)
         key = (score, max((f.min_urgency for f in flags), default=Urgency.NONE))
         if score > 0 and key > best_key:
             best, best_key = name, key
