@@ -21,9 +21,12 @@ from ..findings import Assessment, Findings
 from ..injection import directed_spans, inside, mask, scan
 from ..quotes import caution_context
 from ..types import DomainRubric, Scenario, Urgency, Usage
-from . import lexicon as lx
+from . import lexicon
 from .base import BaseJudge
-from .prefilter import LiteralIndex
+from .prefilter import LiteralIndex, gated
+
+# The lexicon's patterns behind literal gates: a regex runs only when its required text is there.
+lx = gated(lexicon)
 
 __all__ = ["OfflineJudge", "detect_domain", "detect_red_flags", "restate_facts"]
 
