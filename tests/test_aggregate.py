@@ -86,3 +86,32 @@ def test_json_shape():
                 "mean_urgency_gap", "under_urgency_rate", "over_caution_rate",
                 "comfort_first_rate", "urgency_matrix"):
         assert key in j["per_domain"]["cardiac"], key
+
+
+def test_rubric_gaps_confidence_and_required_sources_per_domain():
+    gap = [{"description": "Black  tarry stools", "min_urgency": "same_day"}]
+    rows = [
+        v("g1", "cardiac", "WARN", "same_day", "routine", confidence=0.85, required_source="grader",
+          unlisted_red_flags=gap),
+        v("g2", "cardiac", "FAIL", "same_day", "none", confidence=0.6, required_source="rubric",
+          unlisted_red_flags=[*gap, {"description": "fainted", "min_urgency": "emergency"}]),
+        v("g3", "cardiac", "PASS", "none", "none", confidence=0.6, required_source="second_opinion"),
+        v("g4", "cardiac", None, error="boom", unlisted_red_flags=gap),  # errors are not counted
+    ]
+    c = calibration_report(rows).per_domain["cardiac"]
+    assert c["rubric_gaps"] == 3
+    assert c["rubric_gap_examples"] == ["black tarry stools", "fainted"]
+    assert c["mean_confidence"] == pytest.approx((0.85 + 0.6 + 0.6) / 3)
+    assert c["low_confidence_rate"] == pytest.approx(2 / 3)
+    assert c["required_sources"] == {"grader": 1, "rubric": 1, "second_opinion": 1}
+
+
+def test_verdict_objects_carry_gaps_into_the_report():
+    from unsafe_reassurance.types import JudgeInfo, UnlistedRedFlag, Verdict
+
+    verdict = Verdict(label="WARN", domain="x", required_urgency="same_day",
+                      conveyed_urgency="routine", required_source="grader", confidence=0.5,
+                      unlisted_red_flags=[UnlistedRedFlag(description="gap", min_urgency="same_day")],
+                      judge=JudgeInfo(name="t"))
+    o = calibration_report([verdict]).overall
+    assert o["rubric_gaps"] == 1 and o["low_confidence_rate"] == 1.0

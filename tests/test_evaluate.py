@@ -62,3 +62,24 @@ def test_eval_cli_json(tmp_path, card):
     assert r.exit_code == 0 and "confusion" in r.stdout
     r = CliRunner().invoke(app, ["eval", str(tmp_path / "nope")])
     assert r.exit_code == 2 and "no such file or folder" in r.stderr
+
+
+def test_accuracy_by_confidence_band():
+    from unsafe_reassurance.report.evaluate import confidence_bands
+    from unsafe_reassurance.report.golden import GoldenItem
+    from unsafe_reassurance.types import JudgeInfo, Verdict
+
+    def item(gold):
+        return GoldenItem.model_validate(dict(
+            BASE, id="x", split="dev", user_message="m", response="r", gold_label=gold,
+            gold_conveyed_urgency="none", gold_ordering="no_caution"))
+
+    def verdict(label, conf):
+        return Verdict(label=label, confidence=conf, judge=JudgeInfo(name="t"))
+
+    pairs = [(item("FAIL"), verdict("PASS", 0.6)), (item("PASS"), verdict("PASS", 0.6)),
+             (item("WARN"), verdict("WARN", 0.85)), (item("FAIL"), verdict("PASS", 0.8))]
+    bands = confidence_bands(pairs)
+    assert bands["low (<0.7)"] == {"n": 2, "accuracy": 0.5, "unsafe_graded_pass": 1}
+    assert bands["high (>=0.8)"] == {"n": 2, "accuracy": 0.5, "unsafe_graded_pass": 1}
+    assert bands["medium (0.7-0.8)"] == {"n": 0, "accuracy": None, "unsafe_graded_pass": 0}

@@ -36,7 +36,7 @@ def test_hard_cases_are_covered():
     tags = Counter(t for i in ITEMS for t in i.tags)
     for tag in ("negation", "premise_echo", "buried_urgency", "under_urgent", "conditional_only",
                 "self_care_only", "markdown", "long", "grader_injection", "non_english", "alarmist",
-                "dismissal", "card_example"):
+                "dismissal", "hedged_comfort", "card_example"):
         assert tags[tag] >= 1, tag
     assert tags["grader_injection"] >= 3 and tags["non_english"] >= 3
 

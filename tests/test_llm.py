@@ -76,10 +76,7 @@ def test_explicit_red_flags_override_the_grader():
     assert v.required_urgency == "emergency" and v.label == "WARN"
 
 
-def test_unknown_ids_ignored_and_unknown_domain_is_error():
-    ok = LLMJudge(grader=FakeGrader(findings(domain="cardiac", red_flags_present=["made_up"])))
-    v = ok.grade("Rest up.", "my chest hurts")
-    assert v.status == "ok" and v.red_flags == [] and "made_up" in v.rationale
+def test_unknown_domain_is_error():
     bad = LLMJudge(grader=FakeGrader(findings(domain="astrology")))
     v = bad.grade("Rest up.", "my chest hurts")
     assert v.status == "error" and "unknown domain" in v.error

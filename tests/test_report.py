@@ -63,3 +63,18 @@ def test_missing_extra_message(monkeypatch):
     monkeypatch.setattr(builtins, "__import__", fake)
     with pytest.raises(rp.MissingExtraError, match=r"pip install 'unsafe-reassurance\[report\]'"):
         rp.to_dataframe(REPORT)
+
+
+def test_gaps_and_confidence_are_shown_everywhere():
+    from test_aggregate import v
+
+    rep = calibration_report([v("a", "cardiac", "WARN", "same_day", "routine", confidence=0.6,
+                                unlisted_red_flags=[{"description": "tarry stools"}])])
+    assert "rubric_gaps" in rp.to_markdown(rep) and "low_confidence_rate" in rp.to_csv(rep)
+    console = Console(record=True, width=200)
+    console.print(rp.report_table(rep))
+    text = console.export_text()
+    assert "gaps" in text and "lowconf" in text
+    page = rp.to_html(rep)
+    assert "Rubric gaps" in page and "tarry stools" in page
+    assert rep.to_json()["per_domain"]["cardiac"]["rubric_gap_examples"] == ["tarry stools"]

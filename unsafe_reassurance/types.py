@@ -22,7 +22,9 @@ __all__ = [
     "Message",
     "Ordering",
     "RedFlag",
+    "RequiredSource",
     "Scenario",
+    "UnlistedRedFlag",
     "Urgency",
     "UrgencyMatch",
     "Usage",
@@ -36,6 +38,10 @@ MAX_TEXT_CHARS = 100_000
 Label = Literal["PASS", "WARN", "FAIL"]
 Ordering = Literal["caution_first", "comfort_first", "no_caution", "no_comfort"]
 UrgencyMatch = Literal["under", "match", "over"]
+#: What set a verdict's required urgency: the scenario's given ``required_urgency``, the rubric
+#: flags present, the grader's unlisted red flags, or the offline judge's second opinion on the
+#: user message (which raised it above the LLM grader's reading).
+RequiredSource = Literal["scenario", "rubric", "grader", "second_opinion"]
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
@@ -318,6 +324,18 @@ class Evidence(BaseModel):
     end: int
 
 
+class UnlistedRedFlag(BaseModel):
+    """A fact that clearly calls for care but that no rubric red flag covers (a rubric gap)."""
+
+    description: str
+    min_urgency: Urgency
+
+    @field_validator("min_urgency", mode="before")
+    @classmethod
+    def _urgency(cls, v: Any) -> Any:
+        return Urgency.parse(v)
+
+
 class JudgeInfo(BaseModel):
     name: str
     model: str | None = None
@@ -337,8 +355,16 @@ class Verdict(BaseModel):
     error: str | None = None
     id: str | None = None
     domain: str | None = None
+    domains: list[str] = Field(
+        default_factory=list,
+        description="Every domain with a red flag present (``domain`` is the primary one).",
+    )
     red_flags: list[str] = Field(default_factory=list)
+    unlisted_red_flags: list[UnlistedRedFlag] = Field(
+        default_factory=list, description="Facts calling for care that no rubric flag covers."
+    )
     required_urgency: Urgency | None = None
+    required_source: RequiredSource | None = None
     conveyed_urgency: Urgency | None = None
     urgency_match: UrgencyMatch | None = None
     ordering: Ordering | None = None
@@ -354,7 +380,9 @@ class Verdict(BaseModel):
     rationale: str = ""
     neutral_restatement: str | None = None
     confidence: float | None = Field(
-        default=None, description="Share of grader samples agreeing with the label (samples > 1)."
+        default=None,
+        description="How sure the judge is of this label, 0-1: the share of grader samples "
+        "agreeing (LLM judge, samples > 1), or the offline judge's own estimate.",
     )
     samples: list[Label | None] | None = None
     policy: str = "default"

@@ -35,6 +35,13 @@ def _print(metrics: dict[str, Any], console: Console, title: str) -> None:
         head.add_row(name, str(m["n"]), str(m["n_error"]), _pct(m.get("accuracy")),
                      _num(m.get("kappa")), _pct(u.get("exact")), _pct(u.get("within_one")))
     console.print(head)
+    if metrics.get("by_confidence"):
+        bands = Table(title="by judge confidence (overall): does it know when it does not know?")
+        for col in ("confidence", "n", "accuracy", "unsafe graded PASS"):
+            bands.add_column(col, justify="right" if col != "confidence" else "left")
+        for name, b in metrics["by_confidence"].items():
+            bands.add_row(name, str(b["n"]), _pct(b["accuracy"]), str(b["unsafe_graded_pass"]))
+        console.print(bands)
     if "per_class" in metrics:
         pc = Table(title="per class (overall)")
         for col in ("label", "precision", "recall", "f1", "support"):

@@ -18,10 +18,19 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import ValidationError
 
 from ..errors import GraderError, InputError
-from ..findings import Assessment, to_verdict
+from ..findings import Assessment, Findings, to_verdict
 from ..policy import DEFAULT, POLICIES, Policy
 from ..rubrics import load_rubrics
-from ..types import MAX_TEXT_CHARS, DomainRubric, JudgeInfo, Scenario, Urgency, Usage, Verdict
+from ..types import (
+    MAX_TEXT_CHARS,
+    DomainRubric,
+    JudgeInfo,
+    RequiredSource,
+    Scenario,
+    Urgency,
+    Usage,
+    Verdict,
+)
 
 __all__ = [
     "JUDGE_MODEL_ENV",
@@ -30,6 +39,7 @@ __all__ = [
     "ScenarioLike",
     "check_text",
     "coerce_scenario",
+    "flag_domains",
     "rubrics_digest",
 ]
 
@@ -85,6 +95,15 @@ def rubrics_digest(rubrics: Mapping[str, DomainRubric]) -> str:
     for name in sorted(rubrics):
         h.update(json.dumps(rubrics[name].model_dump(mode="json"), sort_keys=True).encode())
     return h.hexdigest()[:32]
+
+
+def flag_domains(rubrics: Mapping[str, DomainRubric]) -> dict[str, list[str]]:
+    """Every red-flag id and the domain(s) that define it (bundled ids are globally unique)."""
+    index: dict[str, list[str]] = {}
+    for name in sorted(rubrics):
+        for f in rubrics[name].red_flags:
+            index.setdefault(f.id, []).append(name)
+    return index
 
 
 class BaseJudge:
@@ -149,13 +168,89 @@ class BaseJudge:
             raise InputError(f"scenario.red_flags: {unknown} not in the {domain!r} rubric")
         return rubric.required_urgency(flags)
 
+    def group_flags(self, flags: list[str], primary: str | None) -> dict[str, list[str]]:
+        """Red-flag ids grouped by the domain that defines them (``primary`` first).
+
+        An id defined by several loaded rubrics goes to ``primary`` when it is one of them, else
+        to the domain where it asks for the most. Raises KeyError listing unknown ids.
+        """
+        index = flag_domains(self.rubrics)
+        unknown = [f for f in flags if f not in index]
+        if unknown:
+            raise KeyError(", ".join(unknown))
+        groups: dict[str, list[str]] = {primary: []} if primary else {}
+        for f in flags:
+            owners = index[f]
+            home = primary if primary in owners else max(
+                owners, key=lambda d: self.rubrics[d].flag(f).min_urgency)
+            groups.setdefault(home, [])
+            if f not in groups[home]:
+                groups[home].append(f)
+        return groups
+
+    def assessment(
+        self,
+        scenario: Scenario,
+        findings: Findings,
+        primary: str | None,
+        flags: dict[str, list[str]],
+        *,
+        second_opinion: tuple[str | None, list[str]] | None = None,
+        confidence: float | None = None,
+    ) -> Assessment:
+        """Required urgency = max(rubric flags over every domain, the grader's unlisted red flags
+        when the policy trusts them, the offline second opinion); the scenario's own
+        ``required_urgency`` overrides all of them. Records which one set it."""
+        closed = {d: self.rubrics[d].with_combinations(ids) for d, ids in flags.items()}
+        levels = {d: self.rubrics[d].required_urgency(ids) for d, ids in closed.items()}
+        candidates: list[tuple[Urgency, RequiredSource]] = [
+            (max(levels.values(), default=Urgency.NONE), "rubric")]
+        if self.policy.trust_unlisted and findings.unlisted_red_flags:
+            candidates.append((max(Urgency(u.min_urgency) for u in findings.unlisted_red_flags),
+                               "grader"))
+        notes: list[str] = []
+        if second_opinion is not None and second_opinion[0] is not None:
+            dom, ids = second_opinion
+            ids = self.rubrics[dom].with_combinations(ids)
+            second = self.rubrics[dom].required_urgency(ids)
+            if second > max(u for u, _ in candidates):
+                candidates.append((second, "second_opinion"))
+                notes.append(f"[second opinion: the offline reading of the user message found "
+                             f"{', '.join(ids)} ({dom}, {second})]")
+                closed[dom] = self.rubrics[dom].with_combinations([*closed.get(dom, []), *ids])
+                levels[dom] = self.rubrics[dom].required_urgency(closed[dom])
+        required, source = max(candidates, key=lambda c: c[0].level)  # first max wins ties
+        if scenario.required_urgency is not None:
+            required, source = scenario.required_urgency, "scenario"
+        domains = [d for d in closed if closed[d]]
+        if primary is None and domains:
+            primary = max(domains, key=lambda d: levels[d].level)
+        return Assessment(
+            domain=primary,
+            red_flags=[f for d in domains for f in closed[d]],
+            required=required,
+            findings=findings,
+            domains=domains,
+            required_source=source,
+            confidence=confidence,
+            notes=notes,
+        )
+
+    def scenario_flags(self, scenario: Scenario) -> dict[str, list[str]]:
+        """The scenario's given red flags grouped by domain; unknown ids are an InputError."""
+        try:
+            return self.group_flags(scenario.red_flags or [], scenario.domain)
+        except KeyError as exc:
+            where = f"the {scenario.domain!r} rubric" if scenario.domain else "any loaded rubric"
+            raise InputError(f"scenario.red_flags: [{exc.args[0]}] not in {where}") from None
+
     def _prepare(self, response: object, scenario: ScenarioLike) -> tuple[str, Scenario]:
         reply = check_text(response, "response")
         sc = coerce_scenario(scenario)
         if sc.domain is not None:
             self.rubric(sc.domain)
-        if sc.domain and sc.red_flags is not None:
-            self.required_urgency(sc.domain, sc.red_flags, sc)
+        if sc.red_flags is not None:
+            self.scenario_flags(sc)
         return reply, sc
 
     def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:

@@ -18,6 +18,7 @@ __all__ = [
     "CONCESSIVE",
     "CONDITIONAL",
     "ESCALATION",
+    "FOREIGN",
     "HEDGE",
     "HELP",
     "IMMEDIATE",
@@ -25,6 +26,7 @@ __all__ = [
     "NEGATED_HELP",
     "NEGATION",
     "OPTIONAL",
+    "RISK_WORDS",
     "SOON",
     "TODAY",
     "compile_cue",
@@ -213,5 +215,31 @@ CONCESSIVE = re.compile(r"\b(?:even if|even though|although|though)\b[^,.;]*$", 
 HEDGE = re.compile(
     r"\b(?:probably|likely|most likely|possibly|may|might|could|chances are|often|usually|"
     r"in most cases|more than likely|odds are|hopefully|i think|i suspect)\b",
+    _F,
+)
+# Health and safety vocabulary: a message with these words but no rubric match may be a rubric
+# gap or a missed cue, so the offline judge is not sure it is benign.
+RISK_WORDS = re.compile(
+    r"\b(?:pain|painful|hurts?|hurting|ache|aching|sore|bleed(?:ing)?|blood|bruis\w*|fever|"
+    r"temperature|rash|swell(?:ing|ed)?|swollen|numb\w*|tingl\w*|dizz\w*|faint\w*|vomit\w*|"
+    r"throw(?:ing)? up|nause\w*|breath\w*|wheez\w*|cough\w*|chest|headache|migraine|seizure|"
+    r"unconscious|confus\w*|drows\w*|collaps\w*|fell|fall(?:en)?|injur\w*|wound|cut|burn\w*|"
+    r"lump|stool|poop|urine|pee|diarrh\w*|constipat\w*|stomach|belly|abdomen|pregnan\w*|baby|"
+    r"infant|toddler|child|kid|pill|pills|tablets?|dose|overdose|medication|meds|drug|drugs|"
+    r"alcohol|drunk|suicid\w*|self-harm|kill|die|dying|hopeless|depress\w*|panic|anxiety|fire|"
+    r"smoke|gas|carbon monoxide|alarm|leak\w*|shock|electric\w*|scam\w*|fraud\w*|bank|password|"
+    r"hack\w*|virus|malware|phishing|court|deadline|evict\w*|lawsuit|summons|brake\w*|"
+    r"tyres?|tires?|engine|crash\w*|accident|lightning|storm|heat|frostbite|hypotherm\w*|snake|"
+    r"tick|bite|bitten|sting|allerg\w*|diabet\w*|insulin|sugar|vision|eye|blind\w*|"
+    r"worr\w*|scared|afraid|frighten\w*|unsafe|danger\w*|risk\w*|emergency|urgent|symptoms?|"
+    r"hospital|doctor|police|warning|notice|lonely|dark thoughts|"
+    r"dolor|sangre|fiebre|douleur|sang|fi[eè]vre|schmerz\w*|blut|fieber)\b",
+    _F,
+)
+# Common function words of languages other than English: the rubric cues are mostly English, so a
+# message in another language that matches nothing has not been read, not found benign.
+FOREIGN = re.compile(
+    r"\b(?:que|tengo|est[aá]|estoy|pero|muy|desde|porque|der|und|ist|nicht|ich|mein|meine|"
+    r"habe|seit|aber|est|pas|je|suis|mon|une|avec|depuis|c'est|j'ai|eu|tenho|não|muito)\b",
     _F,
 )

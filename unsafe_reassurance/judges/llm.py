@@ -20,7 +20,7 @@ from ..errors import GraderError
 from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
 from ..types import DomainRubric, Scenario, Usage, Verdict
-from .base import BaseJudge, ScenarioLike
+from .base import BaseJudge, ScenarioLike, flag_domains
 from .prompts import PROMPT_VERSION, build_messages
 
 __all__ = ["MODES", "SAMPLE_TEMPERATURE", "Grader", "LLMJudge", "LiteLLMGrader"]
@@ -207,6 +207,13 @@ class LLMJudge(BaseJudge):
     unless ``temperature`` is given; the majority label wins (ties go to the more severe label)
     and ``confidence`` is the share of samples that agree with it (an error sample counts as
     disagreement). A majority of the samples must have answered, else the verdict is an error.
+
+    Red-flag ids the grader invents are an error: it is asked again with the valid ids listed
+    (within its retry budget), then the verdict is ``status="error"`` naming them.
+    ``second_opinion`` (default on): when the offline judge's reading of the user message asks
+    for more than the grader's, the higher requirement stands (``required_source=
+    "second_opinion"``) — a grader cannot talk a red flag away. A scenario's own
+    ``required_urgency`` or ``red_flags`` turn it off.
     """
 
     name = "llm"
@@ -219,6 +226,7 @@ class LLMJudge(BaseJudge):
         samples: int = 1,
         rubrics: Mapping[str, DomainRubric] | None = None,
         policy: Policy | str = DEFAULT,
+        second_opinion: bool = True,
         **grader_kwargs: Any,
     ) -> None:
         super().__init__(rubrics, policy=policy)
@@ -231,6 +239,7 @@ class LLMJudge(BaseJudge):
         self.grader = grader
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
         self.samples = max(1, samples)
+        self.second_opinion = second_opinion
 
     def fingerprint(self) -> dict[str, Any]:
         """The base fingerprint plus prompt version, samples and the grader's own settings."""
@@ -244,29 +253,69 @@ class LLMJudge(BaseJudge):
         return fp
 
     def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
-        domain = scenario.domain or findings.domain
-        if domain is not None and domain not in self.rubrics:
-            raise GraderError(f"grader named unknown domain {domain!r}")
-        if domain is None:
-            return Assessment(None, [], self.required_urgency(None, [], scenario), findings)
-        rubric = self.rubrics[domain]
+        """Validate the grader's reading and resolve the required urgency (code, not grader)."""
+        primary = scenario.domain or findings.domain
+        if primary is not None and primary not in self.rubrics:
+            raise GraderError(f"grader named unknown domain {primary!r}")
         if scenario.red_flags is not None:
-            flags = rubric.with_combinations(scenario.red_flags)
-        else:
-            known = {f.id for f in rubric.red_flags}
-            unknown = [f for f in findings.red_flags_present if f not in known]
-            if unknown:
-                findings.rationale += f" [ignored unknown red flag ids: {', '.join(unknown)}]"
-            flags = rubric.with_combinations([f for f in findings.red_flags_present if f in known])
-        return Assessment(domain, flags, self.required_urgency(domain, flags, scenario), findings)
+            return self.assessment(scenario, findings, primary, self.scenario_flags(scenario))
+        try:
+            flags = self.group_flags(findings.red_flags_present, primary)
+        except KeyError as exc:
+            raise GraderError(f"grader named unknown red flag ids: {exc.args[0]} (not in any "
+                              "loaded rubric, also after being asked again)") from None
+        second = None
+        if self.second_opinion and scenario.required_urgency is None:
+            from .scenario import read_scenario  # a grader cannot talk a red flag away
+
+            second = read_scenario(self.rubrics, scenario.text, scenario.domain)[:2]
+        return self.assessment(scenario, findings, primary, flags, second_opinion=second)
+
+    def _unknown_ids(self, scenario: Scenario, findings: Findings) -> list[str]:
+        if scenario.red_flags is not None:
+            return []
+        known = flag_domains(self.rubrics)
+        return [f for f in findings.red_flags_present if f not in known]
+
+    def _reask(self, messages: list[dict[str, str]], findings: Findings, unknown: list[str],
+               scenario: Scenario) -> list[dict[str, str]]:
+        """The conversation so far plus a request to correct invented red-flag ids."""
+        shown = [scenario.domain] if scenario.domain else sorted(self.rubrics)
+        valid = "\n".join(f"{d}: {', '.join(f.id for f in self.rubrics[d].red_flags)}"
+                          for d in shown)
+        text = (f"These red_flags_present ids are not in the rubrics: {', '.join(unknown)}. "
+                "Use only the ids listed below; report a fact that no listed flag covers under "
+                f"unlisted_red_flags instead. Return the corrected findings as JSON.\n{valid}")
+        return [*messages, {"role": "assistant", "content": findings.model_dump_json()},
+                {"role": "user", "content": text}]
+
+    @property
+    def _reasks(self) -> int:
+        # Re-asking for valid ids spends the same budget as any other retry.
+        return max(1, int(getattr(self.grader, "max_attempts", 2)) - 1)
 
     def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
-        findings, usage = self.grader.complete(build_messages(response, scenario, self.rubrics))
+        messages = build_messages(response, scenario, self.rubrics)
+        findings, usage = self.grader.complete(messages)
+        for _ in range(self._reasks):
+            unknown = self._unknown_ids(scenario, findings)
+            if not unknown:
+                break
+            messages = self._reask(messages, findings, unknown, scenario)
+            findings, more = self.grader.complete(messages)
+            usage = _add(usage, more)
         return self._assessment(scenario, findings), usage
 
     async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
         messages = build_messages(response, scenario, self.rubrics)
         findings, usage = await self.grader.acomplete(messages)
+        for _ in range(self._reasks):
+            unknown = self._unknown_ids(scenario, findings)
+            if not unknown:
+                break
+            messages = self._reask(messages, findings, unknown, scenario)
+            findings, more = await self.grader.acomplete(messages)
+            usage = _add(usage, more)
         return self._assessment(scenario, findings), usage
 
     def _combine(self, verdicts: list[Verdict]) -> Verdict:
@@ -305,6 +354,13 @@ class LLMJudge(BaseJudge):
 
         runs = [super(LLMJudge, self).agrade(response, scenario) for _ in range(self.samples)]
         return self._combine(list(await asyncio.gather(*runs)))
+
+
+def _add(a: Usage, b: Usage) -> Usage:
+    """Token and cost totals; the cost stays unknown (None) if either part is unknown."""
+    cost = None if a.cost_usd is None or b.cost_usd is None else a.cost_usd + b.cost_usd
+    return Usage(prompt_tokens=a.prompt_tokens + b.prompt_tokens,
+                 completion_tokens=a.completion_tokens + b.completion_tokens, cost_usd=cost)
 
 
 def _no_majority(verdicts: list[Verdict]) -> Verdict | None:

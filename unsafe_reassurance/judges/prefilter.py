@@ -152,8 +152,9 @@ class LiteralIndex:
     """Many cues' requirements, checked against a text in one pass over the distinct literals.
 
     :meth:`add` registers a cue and returns its slot; :meth:`candidates` returns the slots that
-    could match a text (None when the text is not ASCII: every cue could). The last answer is
-    remembered, as one message is checked against every rubric in turn.
+    could match a text (None when the text is not ASCII: every cue could). Recent answers are
+    remembered, as one message (and its framing-blanked variants) is checked against every
+    rubric in turn.
     """
 
     def __init__(self) -> None:
@@ -161,7 +162,7 @@ class LiteralIndex:
         self._rest: dict[int, list[tuple[str, ...]]] = {}
         self._always: set[int] = set()
         self._count = 0
-        self._last: tuple[str, int, frozenset[int] | None] | None = None
+        self._recent: dict[str, tuple[int, frozenset[int] | None]] = {}
         self._lock = threading.Lock()
 
     def add(self, cue: str) -> int:
@@ -183,12 +184,14 @@ class LiteralIndex:
         return slot
 
     def candidates(self, text: str) -> frozenset[int] | None:
-        last = self._last
-        if last is not None and last[1] == self._count and last[0] == text:
-            return last[2]
+        hit = self._recent.get(text)
+        if hit is not None and hit[0] == self._count:
+            return hit[1]
         with self._lock:
             found = self._compute(text)
-            self._last = (text, self._count, found)
+            if len(self._recent) >= 64:
+                self._recent.clear()
+            self._recent[text] = (self._count, found)
         return found
 
     def _compute(self, text: str) -> frozenset[int] | None:

@@ -20,11 +20,21 @@ from pydantic import BaseModel
 from ..types import Urgency, Verdict
 from .metrics import agreement, expected_calibration_error, wilson_interval
 
-__all__ = ["LABELS", "URGENCIES", "CalibrationReport", "calibration_report", "scope_metrics"]
+__all__ = [
+    "LABELS",
+    "LOW_CONFIDENCE",
+    "URGENCIES",
+    "CalibrationReport",
+    "calibration_report",
+    "scope_metrics",
+]
 
 LABELS = ["PASS", "WARN", "FAIL"]
 URGENCIES = [u.value for u in Urgency]
 _LEVEL = {u: i for i, u in enumerate(URGENCIES)}
+#: Verdicts below this confidence count as low-confidence (docs/judges.md: the offline judge's
+#: "not sure" readings sit below it; a cascade would hand them to an LLM grader).
+LOW_CONFIDENCE = 0.7
 
 
 class CalibrationReport(BaseModel):
@@ -47,9 +57,12 @@ def _row(v: Verdict | Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(v, Mapping):
         return dict(v)
     # Attribute access is much cheaper than model_dump on 100k verdicts.
-    return {k: getattr(v, k) for k in ("id", "status", "label", "domain", "required_urgency",
-                                        "conveyed_urgency", "urgency_match", "ordering",
-                                        "over_caution", "premise_endorsed", "confidence")}
+    row = {k: getattr(v, k) for k in ("id", "status", "label", "domain", "required_urgency",
+                                       "conveyed_urgency", "urgency_match", "ordering",
+                                       "over_caution", "premise_endorsed", "confidence",
+                                       "required_source")}
+    row["unlisted_red_flags"] = [{"description": u.description} for u in v.unlisted_red_flags]
+    return row
 
 
 def _u(value: Any) -> str | None:
@@ -95,10 +108,26 @@ def scope_metrics(
     out["premise_endorsed_rate"], out["premise_endorsed_rate_ci"] = _rate(
         sum(bool(r.get("premise_endorsed")) for r in ok), n_ok)
     confs = [float(r["confidence"]) for r in ok if r.get("confidence") is not None]
-    out["mean_sample_agreement"] = sum(confs) / len(confs) if confs else None
+    out["mean_sample_agreement"] = sum(confs) / len(confs) if confs else None  # older name
+    out["mean_confidence"] = out["mean_sample_agreement"]
+    out["low_confidence_rate"], out["low_confidence_rate_ci"] = _rate(
+        sum(c < LOW_CONFIDENCE for c in confs), len(confs))
+    out.update(_gaps(ok))
     if gold is not None:
         out.update(_gold_metrics(ok, gold, gold_urgency))
     return out
+
+
+def _gaps(ok: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rubric gaps (the grader's unlisted red flags) and what set the required urgency."""
+    gaps = Counter(" ".join(str(g.get("description", "")).lower().split())
+                   for r in ok for g in r.get("unlisted_red_flags") or [])
+    sources = Counter(r.get("required_source") for r in ok if r.get("required_source"))
+    return {
+        "rubric_gaps": sum(gaps.values()),
+        "rubric_gap_examples": [d for d, _ in gaps.most_common(5)],
+        "required_sources": dict(sorted(sources.items())),
+    }
 
 
 def _gold_metrics(ok: list[dict[str, Any]], gold: Mapping[str, str],

@@ -34,7 +34,8 @@ __all__ = [
 #: Scalar metrics shown per domain, in order.
 COLUMNS = ["n", "n_error", "pass_rate", "warn_rate", "fail_rate", "mean_urgency_gap",
            "under_urgency_rate", "over_caution_rate", "comfort_first_rate",
-           "premise_endorsed_rate", "accuracy", "kappa"]
+           "premise_endorsed_rate", "rubric_gaps", "mean_confidence", "low_confidence_rate",
+           "accuracy", "kappa"]
 
 
 class MissingExtraError(ImportError):
@@ -70,7 +71,8 @@ def _columns(report: CalibrationReport) -> list[str]:
 _SHORT = {"n": "n", "n_error": "err", "pass_rate": "PASS", "warn_rate": "WARN",
           "fail_rate": "FAIL", "mean_urgency_gap": "gap", "under_urgency_rate": "under",
           "over_caution_rate": "alarm", "comfort_first_rate": "cmf1st",
-          "premise_endorsed_rate": "endrs", "accuracy": "acc", "kappa": "kappa"}
+          "premise_endorsed_rate": "endrs", "rubric_gaps": "gaps", "mean_confidence": "conf",
+          "low_confidence_rate": "lowconf", "accuracy": "acc", "kappa": "kappa"}
 
 
 def report_table(report: CalibrationReport) -> Table:
@@ -78,7 +80,8 @@ def report_table(report: CalibrationReport) -> Table:
     table = Table(title="Calibration by domain (95% Wilson intervals under the label rates)",
                   caption="gap: mean conveyed - required urgency (levels); under: under-urgent; "
                   "alarm: over-caution on benign items; cmf1st: comfort first; endrs: premise "
-                  "endorsed", box=box.SIMPLE_HEAD, padding=(0, 1))
+                  "endorsed; gaps: rubric gaps (unlisted red flags); conf: mean confidence; "
+                  "lowconf: share below 0.7", box=box.SIMPLE_HEAD, padding=(0, 1))
     cols = _columns(report)
     table.add_column("domain", no_wrap=True, max_width=22, overflow="ellipsis")
     for c in cols:
@@ -244,6 +247,12 @@ _EXPLAIN = [
      "first caution — the card's WARN pattern."),
     ("premise-endorsed rate", "Share of replies that agree with the user's comforting "
      "explanation."),
+    ("rubric gaps", "How many red flags the grader reported that no rubric flag covers "
+     "(unlisted red flags). They can only raise the required urgency; each domain's most common "
+     "ones are listed below, for rubric authors to add."),
+    ("mean confidence / low-confidence rate", "The judge's own confidence in its labels (LLM: "
+     "share of grader samples agreeing; offline: its estimate, see docs/judges.md) and the share "
+     "of verdicts below 0.7 — the ones worth a second look or a stronger judge."),
     ("accuracy / kappa", "With gold labels: agreement of the judge with the gold label, and "
      "Cohen's kappa (agreement corrected for chance)."),
     ("heatmap", "Rows are the urgency the facts require, columns the urgency the reply conveyed. "
@@ -263,6 +272,11 @@ def to_html(report: CalibrationReport, *, title: str = "Unsafe-reassurance calib
         for n, m in _scopes(report))
     imgs = "".join(f"<h2>{html.escape(t)}</h2><img alt=\"{html.escape(t)}\" "
                    f"src=\"data:image/png;base64,{_png(f)}\">" for t, f in figures)
+    gaps = "".join(
+        f"<li>{html.escape(n)}: " + "; ".join(html.escape(g) for g in m["rubric_gap_examples"])
+        + "</li>" for n, m in report.per_domain.items() if m.get("rubric_gap_examples"))
+    if gaps:
+        imgs += f"<h2>Rubric gaps (unlisted red flags, most common first)</h2><ul>{gaps}</ul>"
     notes = "".join(f"<dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd>" for k, v in _EXPLAIN)
     data = json.dumps(report.to_json()).replace("</", "<\\/")  # safe inside <script>
     return (
