@@ -13,6 +13,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from .._logging import quiet_libraries
 from ..errors import UnsafeReassuranceError
@@ -99,7 +100,7 @@ def guard() -> Iterator[None]:
     try:
         yield
     except UnsafeReassuranceError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
