@@ -137,7 +137,7 @@ def test_validation_checks_domains_and_flags_against_the_judge_rubrics(tmp_path)
                  "red_flags": ["not_a_flag"]})
     src = jsonl(tmp_path / "in.jsonl", rows)
     assert validate_rows(src) == 4  # structure alone is fine
-    with pytest.raises(InputError, match=r"in.jsonl:4: scenario.red_flags: \['not_a_flag'\]"):
+    with pytest.raises(InputError, match=r"in\.jsonl:4: scenario\.red_flags: \[not_a_flag\]"):
         validate_rows(src, OfflineJudge())
 
 
