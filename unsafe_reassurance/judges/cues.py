@@ -1,7 +1,8 @@
 """Rubric cues compiled once per rubric, and negation-aware matching ("no chest pain" is no cue).
 
-Shared by the offline judge's reading of the user message (:mod:`.scenario`) and of the reply
-(:mod:`.offline`).
+Shared by the offline judge's reading of the user message
+(:mod:`~unsafe_reassurance.judges.scenario`) and of the reply
+(:mod:`~unsafe_reassurance.judges.offline`).
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ class Compiled:
     any_slots: frozenset[int] = frozenset()
 
 
-#: One literal index over every compiled cue (see :mod:`.prefilter`): a message is scanned for
-#: each distinct required literal once, then only cues that could match are searched.
+#: One literal index over every compiled cue (see :mod:`~unsafe_reassurance.judges.prefilter`):
+#: a message is scanned for each distinct required literal once, then only cues that could match
+#: are searched.
 LITERALS = LiteralIndex()
 
 

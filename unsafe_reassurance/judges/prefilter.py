@@ -184,6 +184,7 @@ class LiteralIndex:
         return slot
 
     def candidates(self, text: str) -> frozenset[int] | None:
+        """The slots whose cue could match ``text`` (None when the text is not ASCII)."""
         hit = self._recent.get(text)
         if hit is not None and hit[0] == self._count:
             return hit[1]
