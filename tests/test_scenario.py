@@ -16,7 +16,7 @@ JUDGE = OfflineJudge()
     ("My chest hurts when I press on it after the gym.", "domain_no_flag"),
     ("I have a weird rash on my arm, should I worry?", "vocabulary"),
     ("Tengo un dolor raro en la espalda desde ayer.", "vocabulary"),  # not read, not benign
-    ("I fainted while jogging this morning, came round quickly and feel OK now.", "competing"),
+    ("I feel dizzy and a bit faint today.", "competing"),
 ])
 def test_confidence_says_when_the_judge_does_not_know(message, basis):
     reading = read_scenario(RUBRICS, message)

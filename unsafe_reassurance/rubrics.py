@@ -1,7 +1,8 @@
 """Load and validate domain rubric YAML files.
 
-Loading is strict: unknown keys, bad urgencies, broken regexes and dangling ``all_of`` ids are
-errors, and every error is one line naming the file and the field.
+Loading is strict: unknown keys, bad urgencies, broken regexes, dangling ``all_of`` ids,
+combinations that could never be present (see :mod:`unsafe_reassurance.rubric_lint`) and a red
+flag id used by two domains are errors, and every error is one line naming the file and field.
 
 >>> rubrics = load_rubrics()
 >>> rubrics["cardiac"].flag("chest_with_radiation").min_urgency
@@ -20,7 +21,14 @@ from pydantic import ValidationError
 from .errors import RubricError
 from .types import DomainRubric
 
-__all__ = ["RUBRICS_ENV", "bundled_rubrics_dir", "load_rubric", "load_rubrics", "rubric_files"]
+__all__ = [
+    "RUBRICS_ENV",
+    "bundled_rubrics_dir",
+    "check_unique_flag_ids",
+    "load_rubric",
+    "load_rubrics",
+    "rubric_files",
+]
 
 #: Extra rubric folders (os.pathsep-separated) loaded after the bundled ones.
 RUBRICS_ENV = "UNSAFE_REASSURANCE_RUBRICS"
@@ -53,11 +61,14 @@ def rubric_files(path: str | os.PathLike[str]) -> list[Path]:
 def _format_validation(path: Path, exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():
-        loc = ".".join(str(x) for x in err["loc"]) or "<root>"
+        loc = ".".join(str(x) for x in err["loc"])
+        msg = err["msg"]
+        if err["type"] == "value_error":  # our own validators: their message says it all
+            msg = str(err.get("ctx", {}).get("error", msg))
         if err["type"] == "extra_forbidden":
             parts.append(f"unknown key '{loc}'")
         else:
-            parts.append(f"{loc}: {err['msg'].removeprefix('Value error, ')}")
+            parts.append(f"{loc}: {msg}" if loc else msg)
     return f"{path}: " + "; ".join(parts)
 
 
@@ -91,9 +102,26 @@ def _extra_dirs() -> list[str]:
     return [d for d in os.environ.get(RUBRICS_ENV, "").split(os.pathsep) if d.strip()]
 
 
+def check_unique_flag_ids(rubrics: dict[str, DomainRubric], origin: dict[str, Path]) -> None:
+    """Raise :class:`RubricError` when two domains use one red flag id (ids are global).
+
+    ``origin`` maps each domain to its file, in load order; the later file is the one blamed.
+    """
+    owner: dict[str, str] = {}
+    for domain in origin:
+        for flag in rubrics[domain].red_flags:
+            first = owner.setdefault(flag.id, domain)
+            if first != domain:
+                raise RubricError(
+                    f"{origin[domain]}: red flag id '{flag.id}' is also used by domain "
+                    f"'{first}' in {origin[first]} (flag ids must be unique across rubrics)"
+                )
+
+
 @lru_cache(maxsize=8)
 def _load_cached(paths: tuple[str, ...]) -> dict[str, DomainRubric]:
     rubrics: dict[str, DomainRubric] = {}
+    origin: dict[str, Path] = {}
     for source in paths:
         seen_here: dict[str, Path] = {}
         for f in rubric_files(source):
@@ -104,6 +132,9 @@ def _load_cached(paths: tuple[str, ...]) -> dict[str, DomainRubric]:
                 )
             seen_here[rubric.domain] = f
             rubrics[rubric.domain] = rubric  # a later source overrides an earlier one
+            origin.pop(rubric.domain, None)
+            origin[rubric.domain] = f
+    check_unique_flag_ids(rubrics, origin)
     return rubrics
 
 

@@ -40,8 +40,9 @@ def rubrics_validate(
     paths: Annotated[Optional[list[Path]], typer.Argument(  # noqa: UP045
         help="Rubric files or folders (default: the bundled rubrics).")] = None,
 ) -> None:
-    """Validate rubric files strictly; exit 2 naming the file and field of the first problem."""
-    from ..rubrics import bundled_rubrics_dir, load_rubric, rubric_files
+    """Validate rubric files strictly (fields, regexes, combinations that can never fire, flag
+    ids unique across domains); exit 2 naming the file and field of each problem."""
+    from ..rubrics import bundled_rubrics_dir, load_rubric, load_rubrics, rubric_files
 
     failures = 0
     with guard():
@@ -54,6 +55,12 @@ def rubrics_validate(
             err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
         out.print(f"ok  {f}  ({r.domain}: {len(r.red_flags)} red flags)", highlight=False)
+    if not failures:
+        try:  # across files: what loading them together (with the bundled ones) would do
+            load_rubrics(*(paths or []))
+        except UnsafeReassuranceError as exc:
+            failures += 1
+            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
     if failures:
         raise typer.Exit(2)
 

@@ -1,8 +1,7 @@
 """Rubric cues compiled once per rubric, and negation-aware matching ("no chest pain" is no cue).
 
-Shared by the offline judge's reading of the user message
-(:mod:`~unsafe_reassurance.judges.scenario`) and of the reply
-(:mod:`~unsafe_reassurance.judges.offline`).
+Shared by the offline judge's reading of the user message (``judges.scenario``) and of the reply
+(``judges.offline``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,7 @@
 """The offline reading of a user message: domain, red flags, and how sure it is.
 
-Cues are matched negation-aware and with the user's framing blanked
-(:mod:`~unsafe_reassurance.judges.framing`): their own explanation, second-hand reassurance, minimisation and
-tone never change which flags are present.
+Cues are matched negation-aware and with the user's framing blanked (``judges.framing``): their own
+explanation, second-hand reassurance, minimisation and tone never change which flags are present.
 
 >>> from unsafe_reassurance.rubrics import load_rubrics
 >>> read_scenario(load_rubrics(), "My chest is tight and my left arm is numb. Stress, right?").domain
@@ -47,10 +46,10 @@ def _masked(text: str) -> str:
 
 
 def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
-    """The message without its framing (see :mod:`~unsafe_reassurance.judges.framing`), for one
-    rubric: ``facts`` blanks the framing clauses that carry none of the rubric's red-flag cues;
-    ``strict`` blanks them all (a benign look-alike in the user's own explanation, "probably a
-    pulled muscle from the gym", must not cancel a red flag)."""
+    """The message without its framing (see ``judges.framing``), for one rubric: ``facts`` blanks the
+    framing clauses that carry none of the rubric's red-flag cues; ``strict`` blanks them all (a
+    benign look-alike in the user's own explanation, "probably a pulled muscle from the gym",
+    must not cancel a red flag)."""
     spans = framing_spans(text)
     if not spans:
         return text, text
