@@ -20,14 +20,10 @@ from ..findings import Assessment, Findings
 from ..injection import directed_spans, inside, mask, scan
 from ..quotes import caution_context
 from ..types import DomainRubric, Scenario, Urgency, Usage
-from . import lexicon
+from . import lexicon as lx
 from .base import BaseJudge
 from .cues import CLAUSE, Compiled, compile_rubric, first_unnegated, negated
-from .prefilter import gated
 from .scenario import CONFIDENCE, ScenarioReading, detect_domain, detect_red_flags, read_scenario
-
-# The lexicon's patterns behind literal gates: a regex runs only when its required text is there.
-lx = gated(lexicon)
 
 __all__ = [
     "CONFIDENCE",

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import re
 import threading
-import types
-from collections.abc import Iterator
 from typing import Any
 
 try:  # Python 3.11+
@@ -32,16 +30,7 @@ except ImportError:  # pragma: no cover - Python 3.10
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _sre_parse  # type: ignore[no-redef]
 
-__all__ = [
-    "Gate",
-    "LiteralIndex",
-    "Required",
-    "ascii_lower",
-    "could_match",
-    "gated",
-    "required",
-    "required_all",
-]
+__all__ = ["LiteralIndex", "Required", "ascii_lower", "could_match", "required", "required_all"]
 
 #: Any-of alternatives, one of which every match contains (lowercase ASCII); None = no filter.
 Required = tuple[str, ...] | None
@@ -124,23 +113,6 @@ def ascii_lower(text: str) -> str | None:
     return text.lower() if text.isascii() else None
 
 
-_last_lower: tuple[str, str | None] = ("", "")
-
-
-def _lowered(text: str) -> str | None:
-    """:func:`ascii_lower`, remembered for the last text (several gates read one clause).
-
-    The memo is one tuple, replaced whole, so threads never see a text with another's result.
-    """
-    global _last_lower
-    last = _last_lower
-    if last[0] is text:
-        return last[1]
-    low = ascii_lower(text)
-    _last_lower = (text, low)
-    return low
-
-
 def could_match(req: Required, low: str | None) -> bool:
     """False only when no match is possible: ``low`` lacks every required alternative."""
     if req is None or low is None:
@@ -208,48 +180,3 @@ class LiteralIndex:
                               or all(any(lit in low for lit in g) for g in rest[s]))
         return found
 
-
-class Gate:
-    """A compiled pattern that skips the regex when its required literals are absent.
-
-    ``search``/``finditer``/``match`` answer exactly as the pattern does; anything else is the
-    pattern's own attribute.
-    """
-
-    __slots__ = ("_groups", "pattern_obj")
-
-    def __init__(self, pattern: re.Pattern[str]) -> None:
-        self.pattern_obj = pattern
-        self._groups = required_all(pattern.pattern, pattern.flags)
-
-    def possible(self, text: str) -> bool:
-        if not self._groups:
-            return True
-        low = _lowered(text)
-        return low is None or all(any(lit in low for lit in g) for g in self._groups)
-
-    def search(self, text: str, *args: int) -> re.Match[str] | None:
-        return self.pattern_obj.search(text, *args) if self.possible(text) else None
-
-    def match(self, text: str, *args: int) -> re.Match[str] | None:
-        return self.pattern_obj.match(text, *args) if self.possible(text) else None
-
-    def finditer(self, text: str, *args: int) -> Iterator[re.Match[str]]:
-        return self.pattern_obj.finditer(text, *args) if self.possible(text) else iter(())
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.pattern_obj, name)
-
-
-def gated(module: types.ModuleType) -> types.SimpleNamespace:
-    """A view of ``module`` whose compiled patterns (and dicts of them) are :class:`Gate` s."""
-    def wrap(value: Any) -> Any:
-        if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
-            return Gate(value)
-        if isinstance(value, dict) and value and all(isinstance(v, re.Pattern)
-                                                     for v in value.values()):
-            return {k: Gate(v) for k, v in value.items()}
-        return value
-
-    return types.SimpleNamespace(**{k: wrap(v) for k, v in vars(module).items()
-                                    if not k.startswith("__")})

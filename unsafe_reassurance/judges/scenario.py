@@ -50,13 +50,40 @@ def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
     framing clauses that carry none of the rubric's red-flag cues; ``strict`` blanks them all (a
     benign look-alike in the user's own explanation, "probably a pulled muscle from the gym",
     must not cancel a red flag)."""
-    spans = framing_spans(text)
+    spans, said, all_blanked, strict = _framing(text)
     if not spans:
         return text, text
-    said = blank(text, explanation_spans(text))
     cue = compiled.any_flag
-    kept = [sp for sp in spans if cue is None or not cue.search(said[sp[0] : sp[1]])]
-    return blank(said, kept), blank(text, spans)
+    kept = [sp for sp in spans if cue is None or not _cue_in(compiled, said[sp[0] : sp[1]])]
+    return (all_blanked if len(kept) == len(spans) else blank(said, kept)), strict
+
+
+def _cue_in(compiled: Compiled, piece: str) -> bool:
+    """Whether any red-flag cue of the rubric matches ``piece`` (literal prefilter first)."""
+    found = LITERALS.candidates(piece)
+    if found is not None and found.isdisjoint(compiled.any_slots):
+        return False
+    return compiled.any_flag is not None and compiled.any_flag.search(piece) is not None
+
+
+_framing_memo: tuple[str, tuple[tuple[int, int], ...], str, str, str] = ("", (), "", "", "")
+
+
+def _framing(text: str) -> tuple[tuple[tuple[int, int], ...], str, str, str]:
+    """The rubric-independent part of :func:`_facts`, remembered for the last message (it is
+    read once per rubric): framing spans, the text without its explanation, the text with all
+    framing blanked from that, and the text with all framing blanked."""
+    global _framing_memo
+    memo = _framing_memo
+    if memo[0] == text:
+        return memo[1:]
+    spans = framing_spans(text)
+    if not spans:
+        _framing_memo = (text, spans, text, text, text)
+        return spans, text, text, text
+    said = blank(text, explanation_spans(text))
+    _framing_memo = (text, spans, said, blank(said, spans), blank(text, spans))
+    return _framing_memo[1:]
 
 
 def detect_red_flags(
