@@ -158,3 +158,20 @@ def test_injected_faults_still_write_every_row_exactly_once(tmp_path):
     assert sum(counts.values()) == 50 and counts["error"] > 0 and counts["PASS"] > 25
     assert all((o["status"] == "ok") == (o["label"] == "PASS") for o in out)
     assert all(o["error"] for o in out if o["status"] == "error")
+
+
+def test_should_stop_leaves_the_rest_for_resume(tmp_path):
+    src = rows_file(tmp_path / "in.jsonl", 30)
+    grader = SlowGrader(delay=0.01)
+    done = []
+
+    def stop():
+        return len(done) >= 10
+
+    counts = grade_file(src, tmp_path / "out.jsonl", judge=LLMJudge(grader=grader),
+                        concurrency=4, on_result=done.append, should_stop=stop)
+    written = len((tmp_path / "out.jsonl").read_text().splitlines())
+    assert 10 <= written <= 14 and sum(counts.values()) == written  # in-flight rows still land
+    assert grader.calls == written
+    counts = grade_file(src, tmp_path / "out.jsonl", judge=LLMJudge(grader=grader), resume=True)
+    assert sum(counts.values()) == 30 - written

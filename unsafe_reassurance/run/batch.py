@@ -148,8 +148,10 @@ async def agrade_file(
     fmt: str | None = None,
     on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Verdict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
     """Async :func:`grade_file` (for code already inside an event loop)."""
+    stop = should_stop or (lambda: False)
     out = check_output(dst, resume=resume or retry_errors, overwrite=overwrite)
     total = validate_rows(src, judge, columns, fmt=fmt)
     counts: Counter[str] = Counter()
@@ -159,13 +161,16 @@ async def agrade_file(
             if retry_errors:
                 drop_errors(out)
             load_done(out, done)
-        todo: Iterator[Row] = (r for r in iter_rows(src, columns, fmt=fmt) if r.id not in done)
+        todo: Iterator[Row] = _until(stop, (r for r in iter_rows(src, columns, fmt=fmt)
+                                            if r.id not in done))
         if on_start is not None:
             on_start(max(0, total - len(done)))
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("a" if (resume or retry_errors) else "w", encoding="utf-8") as fh:
 
-            def write(row: Row, verdict: Verdict) -> None:
+            def write(row: Row, verdict: Verdict | None) -> None:
+                if verdict is None:  # stopped before it started: left for --resume
+                    return
                 if verdict.id != row.id:
                     verdict = verdict.model_copy(update={"id": row.id})
                 fh.write(verdict.model_dump_json() + "\n")
@@ -193,9 +198,21 @@ async def agrade_file(
             else:
                 samples = int(getattr(judge, "samples", 1) or 1)
                 limits = RateLimits(rpm, tpm) if (rpm or tpm) else None
-                await run_window(todo, row_grader(judge, limits, row_timeout), write,
-                                 workers=max(1, concurrency // samples))
+                grade = row_grader(judge, limits, row_timeout)
+
+                async def work(row: Row) -> Verdict | None:
+                    return None if stop() else await grade(row)  # queued rows start no more
+
+                await run_window(todo, work, write, workers=max(1, concurrency // samples))
     return counts
+
+
+def _until(stop: Callable[[], bool], rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows until ``stop()`` says so (asked before each row is handed out)."""
+    for row in rows:
+        if stop():
+            return
+        yield row
 
 
 def grade_file(src: Any, dst: str | os.PathLike[str], *, judge: Judge, **options: Any
@@ -215,6 +232,9 @@ def grade_file(src: Any, dst: str | os.PathLike[str], *, judge: Judge, **options
       judge is CPU-bound, and the LLM client spends CPU per call), concurrency split between them.
     - ``columns`` (:class:`~unsafe_reassurance.run.readers.Columns`), ``fmt``: how to read ``src``.
     - ``on_start(n_to_grade)``, ``on_result(verdict)``: progress callbacks.
+    - ``should_stop()`` (e.g. a cost budget's ``exhausted``): asked before each row starts; once
+      it says True no new row starts, rows in flight are still written, the rest are left for
+      ``resume`` (with ``processes``, rows already sent to a worker still finish).
 
     Returns counts by label, and ``"error"``. Wrap the judge in
     :class:`~unsafe_reassurance.run.cache.CachedJudge` to reuse earlier verdicts.
