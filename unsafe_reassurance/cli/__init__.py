@@ -13,6 +13,7 @@ import typer
 from ._common import err
 from .batch import batch_app
 from .eval import evaluate_cmd
+from .filter import filter_cmd
 from .grade import demo, grade, grade_file_cmd
 from .report import report
 from .rubrics import rubrics_app
@@ -27,6 +28,7 @@ app = typer.Typer(
 )
 app.command()(grade)
 app.command("grade-file")(grade_file_cmd)
+app.command("filter")(filter_cmd)
 app.command()(demo)
 app.command("eval")(evaluate_cmd)
 app.command("report")(report)

@@ -60,6 +60,10 @@ class CascadeJudge:
     def model(self) -> str | None:
         return self.llm.model
 
+    def _prepare(self, response: object, scenario: ScenarioLike) -> Any:
+        """Input validation as the judges do it (the result cache calls this)."""
+        return self.llm._prepare(response, scenario)
+
     def settles(self, verdict: Verdict) -> bool:
         """Whether an offline verdict is sure enough to stand."""
         return (verdict.status == "ok" and verdict.confidence is not None

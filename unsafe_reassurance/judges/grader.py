@@ -189,6 +189,17 @@ class LiteLLMGrader:
         self._schema: dict[str, Any] | None = None
         quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
 
+    def fingerprint(self) -> dict[str, Any]:
+        """What changes this grader's answers (never the API key, timeout or retry budget)."""
+        return {
+            "grader": "litellm",
+            "model": self.model,
+            "api_base": self.api_base,
+            "mode": self.mode,
+            "temperature": self.temperature,
+            "completion_kwargs": {k: repr(v) for k, v in sorted(self.completion_kwargs.items())},
+        }
+
     @property
     def direct(self) -> bool:
         """True when litellm is called without instructor (schema-constrained modes)."""

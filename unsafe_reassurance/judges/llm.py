@@ -11,7 +11,6 @@ provider batch jobs.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -212,17 +211,15 @@ class LLMJudge(BaseJudge):
         return self._assessment(again, _merged(findings, better)), _add(usage, more)
 
     def fingerprint(self) -> dict[str, Any]:
-        """What determines this judge's verdicts, for caches and batch jobs (never the nonce)."""
-        return {
-            "judge": self.name,
-            "model": self.model,
-            "mode": getattr(self.grader, "mode", None),
-            "temperature": getattr(self.grader, "temperature", None),
-            "samples": self.samples,
-            "policy": self.policy.name,
-            "rubrics": rubrics_hash(self.rubrics),
-            "prompt_version": PROMPT_VERSION,
-        }
+        """The base fingerprint plus prompt version, samples and the grader's own settings."""
+        fp = super().fingerprint()
+        grader_fp = getattr(self.grader, "fingerprint", None)
+        fp.update(
+            prompt_version=PROMPT_VERSION,
+            samples=self.samples,
+            grader=grader_fp() if callable(grader_fp) else {"grader": type(self.grader).__name__},
+        )
+        return fp
 
     def _combine(self, verdicts: list[Verdict]) -> Verdict:
         labels = [v.label for v in verdicts]
@@ -284,13 +281,6 @@ def _merged(first: Findings, second: Findings) -> Findings:
     (a flag only ever raises the requirement)."""
     extra = [f for f in first.red_flags_present if f not in second.red_flags_present]
     return second.model_copy(update={"red_flags_present": [*second.red_flags_present, *extra]})
-
-
-def rubrics_hash(rubrics: Mapping[str, DomainRubric]) -> str:
-    """A short content hash of a rubric set (changes whenever any rubric text changes)."""
-    blob = json.dumps({k: r.model_dump(mode="json") for k, r in sorted(rubrics.items())},
-                      sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
 def _one_line(exc: BaseException) -> str:
