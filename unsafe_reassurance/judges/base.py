@@ -97,12 +97,25 @@ def rubrics_digest(rubrics: Mapping[str, DomainRubric]) -> str:
     return h.hexdigest()[:32]
 
 
+_FLAG_INDEX: dict[tuple[tuple[str, int], ...], tuple[tuple[DomainRubric, ...], dict[str, list[str]]]] = {}
+
+
 def flag_domains(rubrics: Mapping[str, DomainRubric]) -> dict[str, list[str]]:
-    """Every red-flag id and the domain(s) that define it (bundled ids are globally unique)."""
+    """Every red-flag id and the domain(s) that define it (bundled ids are globally unique).
+
+    Built once per rubric set (it is consulted twice per LLM grade); treat it as read-only.
+    """
+    key = tuple((name, id(r)) for name, r in rubrics.items())
+    hit = _FLAG_INDEX.get(key)
+    if hit is not None:
+        return hit[1]
     index: dict[str, list[str]] = {}
     for name in sorted(rubrics):
         for f in rubrics[name].red_flags:
             index.setdefault(f.id, []).append(name)
+    if len(_FLAG_INDEX) >= 64:
+        _FLAG_INDEX.clear()
+    _FLAG_INDEX[key] = (tuple(rubrics.values()), index)  # holding the rubrics pins their ids
     return index
 
 
