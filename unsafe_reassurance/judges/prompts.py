@@ -44,7 +44,7 @@ __all__ = [
 #: 5: static prefix (no nonce in the system prompt); bare messages show ranked candidate
 #:    domains (a clear winner with its flag descriptions, else four by flag id) and an index
 #:    of domain ids instead of every rubric.
-PROMPT_VERSION = 5
+PROMPT_VERSION = 6
 
 #: A bare message whose best-ranked domain leads the next by at least ``CLEAR_MARGIN`` points
 #: (a domain word is 1, a serious red flag 2, the best text match 3) is shown that domain alone,
