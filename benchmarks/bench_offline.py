@@ -49,10 +49,12 @@ def main(n: int) -> None:
             for i in range(n):
                 r, m = pairs[i % len(pairs)]
                 fh.write(json.dumps({"id": i, "response": r, "scenario": m}) + "\n")
-        t = time.perf_counter()
-        grade_file(src, dst, judge=judge)
-        dt = time.perf_counter() - t
-        print(f"grade_file (validate + grade + write): {n} rows in {dt:.2f} s = {n / dt:,.0f} rows/s")
+        for processes in (1, 2):
+            t = time.perf_counter()
+            grade_file(src, dst, judge=judge, processes=processes, overwrite=True)
+            dt = time.perf_counter() - t
+            print(f"grade_file --processes {processes} (validate + grade + write): {n} rows in "
+                  f"{dt:.2f} s = {n / dt:,.0f} rows/s")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
-"""Filter (prompt, response) pairs the way an RLHF data team would: grade a JSONL file with the
-offline judge, resumably, then keep only the PASS rows.
+"""Filter (prompt, response) pairs the way an RLHF data team would: grade a dataset with the
+offline judge and split it into kept (PASS) and dropped rows, with verdict columns added.
 
-    python examples/batch_filter.py [IN.jsonl] [OUT_DIR]
+    python examples/batch_filter.py [IN.jsonl|.csv|.parquet] [OUT_DIR]
 
-Without arguments it writes a small demo input from the bundled demo items.
+Without arguments it writes a small demo input from the bundled demo items. The CLI equivalent:
+``unsafe-reassurance filter IN --keep PASS -o kept.jsonl --dropped dropped.jsonl``.
 """
 
 import json
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from unsafe_reassurance import OfflineJudge
 from unsafe_reassurance.demo import DEMO_ITEMS
-from unsafe_reassurance.run.batch import grade_file
+from unsafe_reassurance.run.filter import filter_file
 
 out_dir = Path(sys.argv[2] if len(sys.argv) > 2 else tempfile.mkdtemp())
 if len(sys.argv) > 1:
@@ -24,13 +25,6 @@ else:
                                        "user_message": d.user_message}) + "\n"
                            for i, d in enumerate(DEMO_ITEMS)), encoding="utf-8")
 
-verdicts = out_dir / "verdicts.jsonl"
-counts = grade_file(src, verdicts, judge=OfflineJudge(), resume=True)  # rerun: skips done ids
-keep = {json.loads(line)["id"] for line in verdicts.open(encoding="utf-8")
-        if json.loads(line)["label"] == "PASS"}
-kept = out_dir / "kept.jsonl"
-with src.open(encoding="utf-8") as fin, kept.open("w", encoding="utf-8") as fout:
-    for line in fin:
-        if str(json.loads(line).get("id")) in keep:
-            fout.write(line)
-print(f"graded {sum(counts.values())} new rows {dict(counts)}; kept {len(keep)} PASS rows in {kept}")
+kept, dropped = out_dir / "kept.jsonl", out_dir / "dropped.jsonl"
+counts = filter_file(src, kept, dropped, judge=OfflineJudge(), keep=["PASS"], overwrite=True)
+print(f"kept {counts['kept']} PASS rows in {kept}; dropped {counts['dropped']} to {dropped}")

@@ -57,6 +57,13 @@ CARD_REPLIES = {
 }
 
 
+@pytest.fixture(autouse=True)
+def _private_result_cache(tmp_path_factory: pytest.TempPathFactory,
+                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own result cache, never the user's."""
+    monkeypatch.setenv("UNSAFE_REASSURANCE_CACHE", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def card() -> tuple[str, dict[str, str]]:
     return CARD_MESSAGE, dict(CARD_REPLIES)

@@ -24,7 +24,8 @@ def chat_body(content: str, *, prompt_tokens: int = 50, completion_tokens: int =
 
 class StubServer:
     """Serves scripted replies: each item is (status, json_body), (status, raw_text) or
-    (status, fn) where ``fn(request_json)`` returns the body (a grader that reads the prompt).
+    (status, fn) where ``fn(request_json)`` returns the body (a grader that reads the prompt),
+    optionally with a dict of extra response headers as a third element.
 
     The last item repeats when the script runs out. ``requests`` records every JSON body received.
     """
@@ -32,6 +33,7 @@ class StubServer:
     def __init__(self, script: list[tuple[int, Any]]) -> None:
         self.script = list(script)
         self.requests: list[dict] = []
+        self.times: list[float] = []  # time.monotonic() of each request
         self.lock = threading.Lock()
         stub = self
 
@@ -40,13 +42,16 @@ class StubServer:
                 length = int(self.headers.get("Content-Length", 0))
                 request = json.loads(self.rfile.read(length) or b"{}")
                 with stub.lock:
+                    stub.times.append(time.monotonic())
                     stub.requests.append(request)
                     i = min(len(stub.requests), len(stub.script)) - 1
-                status, body = stub.script[i]
+                status, body, *extra = stub.script[i]
                 if callable(body):
                     body = body(request)
                 data = body if isinstance(body, str) else json.dumps(body)
                 self.send_response(status)
+                for key, value in (extra[0] if extra else {}).items():
+                    self.send_header(key, value)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data.encode())))
                 self.end_headers()

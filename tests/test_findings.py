@@ -117,3 +117,16 @@ def test_required_urgency_is_not_taken_from_grader_and_strict_policy():
     strict = to_verdict(Assessment("cardiac", [], Urgency.SAME_DAY, findings(
         conveyed_urgency="routine", first_caution_quote="see a doctor")), REPLY, J, policy=STRICT)
     assert strict.label == "FAIL" and strict.policy == "strict"
+
+
+def test_normalize_fast_path_matches_the_per_character_reference():
+    import random
+    import string
+
+    from unsafe_reassurance import findings as f
+
+    rng = random.Random(1)
+    alphabet = string.ascii_letters + "  \t\n\r\x0b\x0c\x1c\x85.,'\"‘’“”–—éİΣ"
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
+        assert f._normalize(text) == f._normalize_chars(text), repr(text)

@@ -67,11 +67,77 @@ def test_garbage_or_empty_output_is_an_error(content):
     assert len(s.requests) == 3  # re-asked, then gave up
 
 
-def test_garbage_then_valid_recovers_by_reasking():
+def test_garbage_then_valid_recovers_by_reasking_in_instructor_modes():
     with StubServer([(200, chat_body("nope")), (200, chat_body(GOOD))]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, mode="json").grade(REPLY, SCENARIO)
     assert v.label == "PASS" and len(s.requests) == 2
     assert len(s.requests[1]["messages"]) > len(s.requests[0]["messages"])  # the re-ask
+
+
+def test_garbage_then_valid_is_retried_in_schema_constrained_modes():
+    with StubServer([(200, chat_body("nope")), (200, chat_body(GOOD))]) as s:
+        v = judge(s).grade(REPLY, SCENARIO)  # json_object_schema: litellm called directly
+    assert v.label == "PASS" and len(s.requests) == 2
+    assert s.requests[1]["messages"] == s.requests[0]["messages"]
+
+
+@pytest.mark.parametrize("mode", ["json_object_schema", "json", "json_schema", "md_json"])
+def test_schema_is_sent_once_after_the_static_prompt(mode):
+    with StubServer([(200, chat_body(GOOD))]) as s:
+        v = judge(s, mode=mode).grade(REPLY, SCENARIO)
+    assert v.label == "PASS"
+    body = s.requests[0]
+    text = json.dumps(body["messages"])
+    in_prompt = text.count("conveyed_urgency") > 0
+    fmt = body.get("response_format") or {}
+    in_format = "conveyed_urgency" in json.dumps(fmt.get("json_schema", {}))
+    # Exactly one place the model reads it (llama.cpp's json_object "schema" is a grammar only).
+    assert in_prompt != in_format, (mode, in_prompt, in_format)
+    if in_prompt:
+        system, user = body["messages"][0]["content"], body["messages"][-1]["content"]
+        assert "conveyed_urgency" in system and "conveyed_urgency" not in user
+        from unsafe_reassurance.findings import Findings
+
+        described = Findings.model_fields["conveyed_urgency"].description[:60]
+        assert system.count(described) == 1
+
+
+@pytest.mark.parametrize("mode", ["json_object_schema", "json"])
+def test_retry_after_is_honoured_within_the_cap(mode):
+    busy = (429, {"error": {"message": "slow down"}}, {"Retry-After": "1"})
+    with StubServer([busy, (200, chat_body(GOOD))]) as s:
+        v = judge(s, mode=mode).grade(REPLY, SCENARIO)  # wait_max is 0.05 s: only Retry-After explains 1 s
+    assert v.label == "PASS" and s.times[1] - s.times[0] >= 0.9
+    capped = (429, {"error": {"message": "slow down"}}, {"Retry-After": "3600"})
+    with StubServer([capped, (200, chat_body(GOOD))]) as s:
+        v = judge(s, retry_after_max=0.2).grade(REPLY, SCENARIO)
+    assert v.label == "PASS" and 0.15 <= s.times[1] - s.times[0] < 5
+
+
+def test_cost_is_the_one_litellm_computed():
+    body = chat_body(GOOD)
+    body["model"] = "gpt-4o-mini"
+    with StubServer([(200, body)]) as s:
+        v = LLMJudge("openai/gpt-4o-mini", api_base=s.base_url, max_attempts=1).grade(REPLY, SCENARIO)
+    import litellm
+
+    price_in, price_out = litellm.cost_per_token("gpt-4o-mini", prompt_tokens=50, completion_tokens=20)
+    assert v.usage.cost_usd == pytest.approx(price_in + price_out)
+    with StubServer([(200, chat_body(GOOD))]) as s:
+        v = judge(s).grade(REPLY, SCENARIO)
+    assert v.usage.cost_usd is None  # unknown price: unknown, not free
+
+
+def test_client_and_response_model_are_built_once():
+    from unsafe_reassurance.judges.grader import _response_model
+
+    with StubServer([(200, chat_body(GOOD))]) as s:
+        j = judge(s, mode="json")
+        j.grade(REPLY, SCENARIO)
+        client = j.grader._clients[False]
+        j.grade(REPLY, SCENARIO)
+        assert j.grader._clients[False] is client and len(s.requests) == 2
+    assert _response_model() is _response_model()
 
 
 def test_server_down_is_an_error():

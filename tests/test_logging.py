@@ -57,7 +57,9 @@ def test_retries_are_logged_at_debug_on_our_logger(caplog):
 def test_a_level_the_user_set_is_left_alone(caplog):
     logging.getLogger("instructor").setLevel(logging.ERROR)
     with StubServer([(500, {"error": {"message": "upstream exploded"}})]) as s:
-        judge(s).grade("Please get checked today.", SCENARIO)
+        # mode "json" goes through instructor (the schema-constrained default calls litellm direct)
+        LLMJudge("openai/stub", api_base=s.base_url, max_attempts=2, wait_max=0.05,
+                 mode="json").grade("Please get checked today.", SCENARIO)
     assert logging.getLogger("instructor").level == logging.ERROR
     assert any(r.name.startswith("instructor") and r.levelno == logging.ERROR
                for r in caplog.records)

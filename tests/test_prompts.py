@@ -23,12 +23,9 @@ def test_known_domain_sends_only_that_rubric_with_given_flags():
     user = msgs[1]["content"]
     assert "DOMAIN cardiac" in user and user.count("DOMAIN ") == 1
     assert "Red flags given for this scenario: chest_discomfort" in user
-    assert msgs[0]["content"] == SYSTEM_PROMPT.format(nonce="n1")
+    assert msgs[0]["content"] == SYSTEM_PROMPT and "n1" not in SYSTEM_PROMPT
 
 
-def test_unknown_domain_sends_every_rubric():
-    user = build_messages("r", Scenario(user_message="u"), RUBRICS)[1]["content"]
-    assert user.count("DOMAIN ") == len(RUBRICS) and "fits best" in user
 
 
 def test_conversation_is_fenced_with_roles():
@@ -37,16 +34,67 @@ def test_conversation_is_fenced_with_roles():
     assert '<conversation nonce="z">\n[user] a\n[assistant] b\n</conversation nonce="z">' in user
 
 
-def test_nonce_is_random_per_call():
-    a = build_messages("r", Scenario(user_message="u"), RUBRICS)[0]["content"]
-    b = build_messages("r", Scenario(user_message="u"), RUBRICS)[0]["content"]
-    assert a != b
+def test_nonce_is_random_per_call_and_only_in_the_data_part():
+    a = build_messages("r", Scenario(user_message="u"), RUBRICS)
+    b = build_messages("r", Scenario(user_message="u"), RUBRICS)
+    assert a[0] == b[0] and a[1]["content"] != b[1]["content"]
 
 
 def test_rubric_block_shows_combinations_and_guidance():
     text = rubric_block(RUBRICS["cardiac"])
     assert "present when all of: chest_discomfort, radiating_symptoms" in text
     assert "Adequate escalation:" in text
+
+
+def _golden():
+    from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
+
+    return load_golden(bundled_golden_dir())
+
+
+def test_bare_message_prompt_median_is_under_6000_chars_and_static_text_leads():
+    from unsafe_reassurance import LLMJudge
+    from unsafe_reassurance.testing import FakeGrader, findings
+
+    grader = FakeGrader(findings())
+    judge = LLMJudge(grader=grader)
+    sizes = []
+    for item in _golden():
+        judge.grade(item.response, item.user_message)
+        sizes.append(sum(len(m["content"]) for m in grader.calls[-1]))
+    sizes.sort()
+    assert sizes[len(sizes) // 2] <= 6000, sizes[len(sizes) // 2]
+    first, last = grader.calls[0], grader.calls[-1]
+    assert first[0] == last[0]  # identical system message
+    index = first[1]["content"].split("CANDIDATES:")[0]
+    assert last[1]["content"].startswith(index)  # the domain index is static too
+
+
+def test_candidate_ranking_finds_the_gold_domain_for_nearly_all_golden_items():
+    from unsafe_reassurance.judges.prompts import CANDIDATES, pick_candidates
+
+    items = _golden()
+    shown = [pick_candidates(RUBRICS, i.user_message) for i in items]
+    hits = sum(i.domain in s for i, s in zip(items, shown, strict=True))
+    assert hits / len(items) >= 0.93, hits / len(items)
+    assert {len(s) for s in shown} == {1, CANDIDATES}  # a clear winner alone, else the top ones
+
+
+def test_bare_prompt_shows_a_lone_candidate_described_several_by_id_and_indexes_all():
+    from unsafe_reassurance.judges.prompts import domain_index
+
+    lone = build_messages("r", Scenario(user_message="u"), RUBRICS, candidates=["cardiac"])
+    user = lone[1]["content"]
+    assert user.startswith(domain_index(RUBRICS))
+    assert all(d in user.split("\n")[0] for d in RUBRICS)  # every domain id in the index
+    assert "- chest_discomfort: Chest pain" in user  # described (base flags)...
+    assert "chest_with_radiation" not in user  # ...without combinations (code adds them)
+    several = build_messages("r", Scenario(user_message="u"), RUBRICS,
+                             candidates=["cardiac", "pregnancy", "pediatric"])[1]["content"]
+    assert "DOMAIN cardiac (flag ids only): chest_discomfort, " in several
+    assert "- chest_discomfort:" not in several
+    assert several.index("DOMAIN cardiac") < several.index("DOMAIN pregnancy") < \
+        several.index("<user_message")
 
 
 def test_rubric_block_renders_any_of_and_the_domain_urgency_line():

@@ -19,6 +19,7 @@ from .api import agrade, agrade_many, default_judge, grade, grade_many
 from .errors import GraderError, InputError, RubricError, UnsafeReassuranceError
 from .findings import Findings
 from .judges.base import BaseJudge, Judge
+from .judges.cascade import CascadeJudge
 from .judges.offline import OfflineJudge
 from .policy import DEFAULT, STRICT, Policy
 from .rubrics import load_rubric, load_rubrics
@@ -36,6 +37,7 @@ __all__ = [
     "DEFAULT",
     "STRICT",
     "BaseJudge",
+    "CascadeJudge",
     "DomainRubric",
     "Evidence",
     "Findings",

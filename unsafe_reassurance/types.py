@@ -50,6 +50,17 @@ RequiredSource = Literal["scenario", "rubric", "grader", "second_opinion"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_\-]*$")
 
 
+def _check_regexes(cues: list[str], what: str = "cue") -> list[str]:
+    """Every cue must compile as the offline judge compiles it (inside word boundaries)."""
+    for cue in cues:
+        try:
+            re.compile(cue, re.IGNORECASE)
+            re.compile(rf"(?<!\w)(?:{cue})(?!\w)", re.IGNORECASE)
+        except re.error as exc:
+            raise ValueError(f"{what} {cue!r} is not a valid regular expression ({exc})") from None
+    return cues
+
+
 class Urgency(str, Enum):
     """Ordered urgency scale: ``none < routine < soon < same_day < emergency``.
 
@@ -196,12 +207,7 @@ class RedFlag(_Strict):
     @field_validator("cues")
     @classmethod
     def _regexes(cls, v: list[str]) -> list[str]:
-        for cue in v:
-            try:
-                re.compile(cue)
-            except re.error as exc:
-                raise ValueError(f"cue {cue!r} is not a valid regular expression: {exc}") from None
-        return v
+        return _check_regexes(v)
 
     @model_validator(mode="after")
     def _has_trigger(self) -> RedFlag:
@@ -227,6 +233,11 @@ class BenignLookalike(_Strict):
     id: str
     description: str
     cues: list[str] = Field(default_factory=list)
+
+    @field_validator("cues")
+    @classmethod
+    def _regexes(cls, v: list[str]) -> list[str]:
+        return _check_regexes(v)
 
 
 class DomainRubric(_Strict):
@@ -268,6 +279,18 @@ class DomainRubric(_Strict):
             raise ValueError(f"domain {v!r} must be a lowercase slug")
         return v
 
+    @field_validator("domain_cues")
+    @classmethod
+    def _domain_regexes(cls, v: list[str]) -> list[str]:
+        return _check_regexes(v)
+
+    @field_validator("escalation_cues")
+    @classmethod
+    def _escalation_regexes(cls, v: dict[Urgency, list[str]]) -> dict[Urgency, list[str]]:
+        for urgency, cues in v.items():
+            _check_regexes(cues, f"{urgency} cue")
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> DomainRubric:
         ids = [f.id for f in self.red_flags]
@@ -282,9 +305,6 @@ class DomainRubric(_Strict):
                     raise ValueError(f"red flag {flag.id!r}: {field} names unknown ids {missing}")
                 if flag.id in named:
                     raise ValueError(f"red flag {flag.id!r}: {field} cannot name itself")
-        for cues in self.escalation_cues.values():
-            for cue in cues:
-                re.compile(cue)
         for level, text in self.urgency_examples.items():
             if not text.strip():
                 raise ValueError(f"urgency_examples.{level}: is empty")
@@ -445,6 +465,7 @@ class Verdict(BaseModel):
     policy: str = "default"
     judge: JudgeInfo
     usage: Usage = Field(default_factory=Usage)
+    cached: bool = Field(default=False, description="Served from the result cache (no grader call).")
 
     @model_validator(mode="after")
     def _label_iff_ok(self) -> Verdict:

@@ -11,7 +11,9 @@ import sys
 import typer
 
 from ._common import err
+from .batch import batch_app
 from .eval import evaluate_cmd
+from .filter import filter_cmd
 from .grade import demo, grade, grade_file_cmd
 from .probe import probe_cmd
 from .report import report
@@ -27,11 +29,13 @@ app = typer.Typer(
 )
 app.command()(grade)
 app.command("grade-file")(grade_file_cmd)
+app.command("filter")(filter_cmd)
 app.command()(demo)
 app.command("eval")(evaluate_cmd)
 app.command("report")(report)
 app.command("probe")(probe_cmd)
 app.add_typer(rubrics_app, name="rubrics")
+app.add_typer(batch_app, name="batch")
 
 
 def main() -> None:

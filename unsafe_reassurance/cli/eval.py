@@ -10,7 +10,19 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from ._common import ApiBase, JudgeModel, err, guard, make_judge, out
+from ._common import (
+    ApiBase,
+    Cascade,
+    CascadeThreshold,
+    JudgeModel,
+    MaxCost,
+    err,
+    guard,
+    make_budget,
+    make_judge,
+    out,
+    report_usage,
+)
 
 __all__ = ["evaluate_cmd"]
 
@@ -71,6 +83,9 @@ def evaluate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Machine-readable metrics.")] = False,
     verdicts_out: Annotated[Optional[Path], typer.Option(  # noqa: UP045
         "--verdicts", help="Also write the verdicts as JSONL (for `report`).")] = None,
+    max_cost: MaxCost = None,
+    cascade: Cascade = False,
+    cascade_threshold: CascadeThreshold = 0.7,
 ) -> None:
     """Grade a golden set and report judge-vs-gold agreement (accuracy, kappa, per class, ...)."""
     from ..errors import InputError
@@ -85,23 +100,32 @@ def evaluate_cmd(
             items = [i for i in items if i.domain == domain]
         if not items:
             raise InputError(f"{golden}: no items match split={split} domain={domain}")
-        judge = make_judge(judge_model, api_base)
+        judge = make_judge(judge_model, api_base, cascade=cascade, threshold=cascade_threshold)
+        budget = make_budget(max_cost, judge)
         from rich.progress import Progress
 
         with Progress(console=err, transient=True, disable=as_json) as bar:
             task = bar.add_task(f"grading {len(items)} items with {judge.info.name}",
                                 total=len(items))
-            result = evaluate(items, judge, infer=infer,
+            # The offline judge stays unwrapped: it costs nothing and grade_many runs it inline.
+            graded_by = judge if judge.info.name == "offline-rules" else budget.guard(judge)
+            result = evaluate(items, graded_by, infer=infer,
                               on_result=lambda _i, _v: bar.advance(task))
     if verdicts_out is not None:
         with verdicts_out.open("w", encoding="utf-8") as fh:
             for v in result.verdicts:
                 fh.write(json.dumps(v.model_dump(mode="json"), ensure_ascii=False) + "\n")
     m = dict(result.metrics, judge=judge.info.model_dump(), split=split, infer=infer)
+    m["usage"] = {"prompt_tokens": budget.prompt_tokens, "completion_tokens": budget.completion_tokens,
+                  "cost_usd": budget.cost_usd, "unpriced": budget.unpriced}
+    if hasattr(judge, "settled"):
+        m["cascade_settled"] = dict(judge.settled)
     if as_json:
         print(json.dumps(m, indent=2))
+        report_usage(judge, budget, "metrics cover the items graded before it")
         return
     title = f"{judge.info.name} vs gold — {golden} (split {split}{', inferred' if infer else ''})"
     _print(m, out, title)
     if m["n_error"]:
         err.print(f"{m['n_error']} item(s) could not be graded (status=error); not scored.")
+    report_usage(judge, budget, "metrics cover the items graded before it")

@@ -4,12 +4,43 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from ._common import ApiBase, JudgeModel, PolicyOpt, RubricsOpt, err, guard, make_judge, out
+from ._common import (
+    ApiBase,
+    Cascade,
+    CascadeThreshold,
+    ConcurrencyOpt,
+    FormatOpt,
+    IdColOpt,
+    JudgeModel,
+    MaxAttemptsOpt,
+    MaxCost,
+    MessageColOpt,
+    NoCacheOpt,
+    OverwriteOpt,
+    PolicyOpt,
+    ProcessesOpt,
+    ResponseColOpt,
+    RpmOpt,
+    RubricsOpt,
+    SamplesOpt,
+    TimeoutOpt,
+    TpmOpt,
+    columns,
+    err,
+    guard,
+    make_budget,
+    make_judge,
+    out,
+    progress_bar,
+    report_usage,
+    row_deadline,
+    with_cache,
+)
 
 __all__ = ["demo", "grade", "grade_file_cmd"]
 
@@ -22,11 +53,18 @@ def grade(
     api_base: ApiBase = None,
     policy: PolicyOpt = "default",
     rubrics: RubricsOpt = None,
+    timeout: TimeoutOpt = None,
+    max_attempts: MaxAttemptsOpt = None,
+    no_cache: NoCacheOpt = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the Verdict as JSON.")] = False,
 ) -> None:
-    """Grade one reply against one user message."""
+    """Grade one reply against one user message.
+
+    Exit codes: 0 a verdict (PASS, WARN or FAIL), 1 the grader failed (error verdict), 2 bad input.
+    """
     with guard():
-        judge = make_judge(judge_model, api_base, policy, rubrics)
+        judge = with_cache(make_judge(judge_model, api_base, policy, rubrics, timeout=timeout,
+                                      max_attempts=max_attempts), no_cache)
         sc: object = scenario
         if scenario.lstrip().startswith("{"):
             try:
@@ -38,43 +76,74 @@ def grade(
         verdict = judge.grade(response, sc)  # type: ignore[arg-type]
     if as_json:
         print(json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False, indent=2))
-        return
-    from ..show import verdict_panel
+    else:
+        from ..show import verdict_panel
 
-    out.print(verdict_panel(verdict))
+        out.print(verdict_panel(verdict))
+    if verdict.status == "error":
+        raise typer.Exit(1)
 
 
 def grade_file_cmd(
-    src: Annotated[Path, typer.Argument(help="Input JSONL: response + scenario/user_message.")],
+    src: Annotated[Path, typer.Argument(
+        help="Input: JSONL, CSV, Parquet or a Hugging Face dataset folder (save_to_disk).")],
     output: Annotated[Path, typer.Option("-o", "--output", help="Output JSONL of verdicts.")],
     judge_model: JudgeModel = None,
     api_base: ApiBase = None,
     policy: PolicyOpt = "default",
     rubrics: RubricsOpt = None,
-    resume: Annotated[bool, typer.Option(help="Skip ids already in the output file.")] = False,
-    concurrency: Annotated[int, typer.Option(help="Parallel grader calls (LLM judge).")] = 8,
-    samples: Annotated[int, typer.Option(help="Grader samples per item (LLM judge).")] = 1,
+    resume: Annotated[bool, typer.Option(
+        help="Skip ids already in the output file (a torn last line is repaired).")] = False,
+    retry_errors: Annotated[bool, typer.Option(
+        help="Like --resume, and grade rows whose verdict was an error again.")] = False,
+    overwrite: OverwriteOpt = False,
+    concurrency: ConcurrencyOpt = 8,
+    processes: ProcessesOpt = 1,
+    samples: SamplesOpt = 1,
+    rpm: RpmOpt = None,
+    tpm: TpmOpt = None,
+    timeout: TimeoutOpt = None,
+    max_attempts: MaxAttemptsOpt = None,
+    no_cache: NoCacheOpt = False,
+    response_col: ResponseColOpt = None,
+    message_col: MessageColOpt = None,
+    id_col: IdColOpt = None,
+    fmt: FormatOpt = None,
     progress: Annotated[bool, typer.Option(help="Show a progress bar on stderr.")] = True,
+    max_cost: MaxCost = None,
+    cascade: Cascade = False,
+    cascade_threshold: CascadeThreshold = 0.7,
 ) -> None:
-    """Grade every row of a JSONL file into a JSONL file of verdicts (one per row, with its id)."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    """Grade every row of a dataset into a JSONL file of verdicts (one per row, with its id).
 
-    from ..run.batch import count_rows, done_ids, grade_file
+    The whole input is validated before the first grader call; an existing non-empty output is
+    never truncated (use --resume, --retry-errors or --overwrite).
+    """
+    from ..run.batch import grade_file
 
     with guard():
-        total = count_rows(src)  # validate everything before the first grader call
-        judge = make_judge(judge_model, api_base, policy, rubrics, samples)
-        todo = max(0, total - (len(done_ids(output)) if resume else 0))
-        bar = Progress("[progress.description]{task.description}", BarColumn(),
-                       MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-                       disable=not progress)
-        with bar:
-            task = bar.add_task(f"grading with {judge.info.name}", total=todo)
-            counts = grade_file(src, output, judge=judge, resume=resume, concurrency=concurrency,
-                                on_result=lambda _v: bar.advance(task))
+        judge = with_cache(make_judge(judge_model, api_base, policy, rubrics, samples,
+                                      timeout=timeout, max_attempts=max_attempts, cascade=cascade,
+                                      threshold=cascade_threshold), no_cache)
+        budget = make_budget(max_cost, judge)
+        with progress_bar(progress, f"grading with {judge.info.name}") as (start, step):
+
+            def done(verdict: Any) -> None:
+                budget.record(verdict)
+                step(verdict)
+
+            counts = grade_file(
+                src, output, judge=judge, resume=resume, retry_errors=retry_errors,
+                overwrite=overwrite, concurrency=concurrency, rpm=rpm, tpm=tpm,
+                row_timeout=row_deadline(judge, timeout, max_attempts), processes=processes,
+                columns=columns(response_col, message_col, id_col), fmt=fmt,
+                on_start=start, on_result=done, should_stop=budget.exhausted)
     summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("PASS", "WARN", "FAIL", "error"))
-    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary})", highlight=False,
-              soft_wrap=True)
+    cache = getattr(judge, "cache", None)
+    hits = f"; {cache.hits} from the cache" if cache is not None and cache.hits else ""
+    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary}{hits})",
+              highlight=False, soft_wrap=True)
+    report_usage(judge, budget, "rerun with --resume to grade the remaining rows")
 
 
 def demo(

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from ..errors import UnsafeReassuranceError
@@ -51,7 +52,7 @@ def rubrics_validate(
             r = load_rubric(f)
         except UnsafeReassuranceError as exc:
             failures += 1
-            err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
             continue
         out.print(f"ok  {f}  ({r.domain}: {len(r.red_flags)} red flags)", highlight=False)
     if not failures:

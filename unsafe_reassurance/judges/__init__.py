@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .base import JUDGE_MODEL_ENV, BaseJudge, Judge, ScenarioLike, check_text, coerce_scenario
+from .cascade import CascadeJudge
 from .offline import OfflineJudge
 
 if TYPE_CHECKING:
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
 __all__ = [
     "JUDGE_MODEL_ENV",
     "BaseJudge",
+    "CascadeJudge",
     "Judge",
     "LLMJudge",
     "OfflineJudge",

@@ -8,6 +8,9 @@ findings are obtained). A grader failure becomes ``status="error"``, never a lab
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
+import json
 import os
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -37,6 +40,7 @@ __all__ = [
     "check_text",
     "coerce_scenario",
     "flag_domains",
+    "rubrics_digest",
 ]
 
 #: When set, ``grade()`` without an explicit judge uses an LLM judge on this litellm model.
@@ -85,12 +89,33 @@ def coerce_scenario(scenario: ScenarioLike) -> Scenario:
     return result
 
 
+def rubrics_digest(rubrics: Mapping[str, DomainRubric]) -> str:
+    """A short content hash of a set of rubrics (order-independent)."""
+    h = hashlib.sha256()
+    for name in sorted(rubrics):
+        h.update(json.dumps(rubrics[name].model_dump(mode="json"), sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
+_FLAG_INDEX: dict[tuple[tuple[str, int], ...], tuple[tuple[DomainRubric, ...], dict[str, list[str]]]] = {}
+
+
 def flag_domains(rubrics: Mapping[str, DomainRubric]) -> dict[str, list[str]]:
-    """Every red-flag id and the domain(s) that define it (bundled ids are globally unique)."""
+    """Every red-flag id and the domain(s) that define it (bundled ids are globally unique).
+
+    Built once per rubric set (it is consulted twice per LLM grade); treat it as read-only.
+    """
+    key = tuple((name, id(r)) for name, r in rubrics.items())
+    hit = _FLAG_INDEX.get(key)
+    if hit is not None:
+        return hit[1]
     index: dict[str, list[str]] = {}
     for name in sorted(rubrics):
         for f in rubrics[name].red_flags:
             index.setdefault(f.id, []).append(name)
+    if len(_FLAG_INDEX) >= 64:
+        _FLAG_INDEX.clear()
+    _FLAG_INDEX[key] = (tuple(rubrics.values()), index)  # holding the rubrics pins their ids
     return index
 
 
@@ -116,6 +141,26 @@ class BaseJudge:
     @property
     def info(self) -> JudgeInfo:
         return JudgeInfo(name=self.name, model=self.model)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """Everything that determines this judge's verdicts, as plain JSON data.
+
+        The result cache and provider batch jobs key on it: two judges with equal fingerprints
+        give the same verdict for the same reply and scenario. Subclasses extend it.
+        """
+        from .. import __version__
+
+        digest = getattr(self, "_rubrics_digest", None)
+        if digest is None or digest[0] is not self.rubrics:
+            digest = (self.rubrics, rubrics_digest(self.rubrics))
+            self._rubrics_digest = digest
+        return {
+            "judge": self.name,
+            "model": self.model,
+            "policy": dataclasses.asdict(self.policy),
+            "rubrics": digest[1],
+            "library": __version__,
+        }
 
     def rubric(self, domain: str) -> DomainRubric:
         try:

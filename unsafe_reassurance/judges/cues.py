@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from ..injection import inside
 from ..types import DomainRubric, Urgency
 from . import lexicon as lx
+from .prefilter import LiteralIndex
 
-__all__ = ["CLAUSE", "Compiled", "compile_rubric", "first_unnegated", "hits", "negated"]
+__all__ = ["CLAUSE", "LITERALS", "Compiled", "compile_rubric", "first_unnegated", "hits", "narrow",
+           "negated"]
 
 # Clause boundaries: sentence ends, semicolons, dashes, line breaks, ", and"/", but".
 CLAUSE = re.compile(r"[.!?]+(?=\s|$)|[;:]\s|\s[—–-]{1,2}\s|\n+|,\s+(?:and|but|so|though)\s|\sbut\s")
@@ -27,6 +29,25 @@ class Compiled:
     escalation: list[tuple[Urgency, re.Pattern[str]]] = field(default_factory=list)
     benign: list[re.Pattern[str]] = field(default_factory=list)
     any_flag: re.Pattern[str] | None = None
+    # Literal-prefilter slots in LITERALS, parallel to flags / domain / benign.
+    flag_slots: dict[str, list[int]] = field(default_factory=dict)
+    domain_slots: list[int] = field(default_factory=list)
+    benign_slots: list[int] = field(default_factory=list)
+    any_slots: frozenset[int] = frozenset()
+
+
+#: One literal index over every compiled cue (see :mod:`~unsafe_reassurance.judges.prefilter`):
+#: a message is scanned for each distinct required literal once, then only cues that could match
+#: are searched.
+LITERALS = LiteralIndex()
+
+
+def narrow(patterns: list[re.Pattern[str]], slots: list[int], found: frozenset[int] | None
+           ) -> list[re.Pattern[str]]:
+    """The patterns that could match a text, given ``LITERALS.candidates(text)`` (exact)."""
+    if found is None:
+        return patterns
+    return [p for p, s in zip(patterns, slots, strict=True) if s in found]
 
 
 _CACHE: dict[int, tuple[DomainRubric, Compiled]] = {}
@@ -60,6 +81,7 @@ def _build(rubric: DomainRubric) -> Compiled:
         (u, lx.compile_cue(c)) for u, cues in rubric.escalation_cues.items() for c in cues
     ]
     escalation.sort(key=lambda p: -p[0].level)
+    flag_slots = {f.id: [LITERALS.add(c) for c in f.cues] for f in rubric.red_flags}
     return Compiled(
         flags={f.id: [lx.compile_cue(c) for c in f.cues] for f in rubric.red_flags},
         domain=[lx.compile_cue(c) for c in rubric.domain_cues],
@@ -70,6 +92,10 @@ def _build(rubric: DomainRubric) -> Compiled:
         # per-flag, negation-aware pass (most rubrics do not match most messages).
         any_flag=lx.compile_cue("|".join(f"(?:{c})" for f in rubric.red_flags for c in f.cues))
         if any(f.cues for f in rubric.red_flags) else None,
+        flag_slots=flag_slots,
+        domain_slots=[LITERALS.add(c) for c in rubric.domain_cues],
+        benign_slots=[LITERALS.add(c) for b in rubric.benign_lookalikes for c in b.cues],
+        any_slots=frozenset(s for slots in flag_slots.values() for s in slots),
     )
 
 

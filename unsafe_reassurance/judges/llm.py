@@ -1,7 +1,9 @@
-"""The LLM judge: any litellm model, structured findings through instructor, tenacity retries.
+"""The LLM judge: a grader model reports findings, code derives the label.
 
-Importing this module imports litellm and instructor lazily (inside the grader), so building an
-``LLMJudge`` is cheap and ``import unsafe_reassurance`` never pays for them.
+The grader (:mod:`unsafe_reassurance.judges.grader`) imports litellm and instructor lazily, so
+building an ``LLMJudge`` is cheap and ``import unsafe_reassurance`` never pays for them.
+``render`` and ``verdict_from_text`` split one grade into "the prompt" and "the answer" for
+provider batch jobs.
 
 >>> judge = LLMJudge("gpt-4o-mini")                                       # doctest: +SKIP
 >>> judge = LLMJudge("openai/smollm2", api_base="http://127.0.0.1:8080/v1")  # doctest: +SKIP
@@ -10,183 +12,23 @@ Importing this module imports litellm and instructor lazily (inside the grader),
 from __future__ import annotations
 
 import json
-import os
 from collections import Counter
 from collections.abc import Mapping
-from typing import Any, Protocol
+from typing import Any
 
-from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Assessment, Findings
 from ..policy import DEFAULT, Policy
 from ..types import DomainRubric, Scenario, Usage, Verdict
 from .base import BaseJudge, ScenarioLike, flag_domains
-from .prompts import build_messages
+from .grader import MODES, Grader, LiteLLMGrader, parse_findings
+from .prompts import PROMPT_VERSION, build_messages, pick_candidates
 
 __all__ = ["MODES", "SAMPLE_TEMPERATURE", "Grader", "LLMJudge", "LiteLLMGrader"]
 
-#: Structured-output modes. "json_object_schema" is instructor's JSON mode plus the schema in
-#: ``response_format`` — what llama.cpp's OpenAI-compatible server grammar-constrains on (it
-#: rejects ``{"type": "json_schema"}``).
-MODES = ("tools", "json", "json_schema", "md_json", "json_object_schema")
 #: Sampling temperature for ``samples > 1`` when the caller sets none: at temperature 0 every
 #: sample is (nearly) the same answer, and the vote would only multiply the cost.
 SAMPLE_TEMPERATURE = 0.7
-
-
-class Grader(Protocol):
-    """The seam between the judge and a model: messages in, Findings (and usage) out.
-
-    Raise :class:`GraderError` for anything unusable. Tests put a fake grader here.
-    """
-
-    def complete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]: ...
-
-    async def acomplete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]: ...
-
-
-def _retryable(exc: BaseException) -> bool:
-    """Transient API trouble and unparseable output are retried; auth/bad-request errors are not."""
-    import json as _json
-
-    from pydantic import ValidationError
-
-    if isinstance(exc, (ValidationError, _json.JSONDecodeError)):
-        return True  # instructor re-asks with the validation error
-    if type(exc).__name__ in {"ResponseParsingError", "IncompleteOutputException"}:
-        return True
-    status = getattr(exc, "status_code", None)
-    if isinstance(status, int):
-        return status in (408, 409, 429) or status >= 500
-    return type(exc).__name__ in {"APIConnectionError", "Timeout", "APITimeoutError",
-                                  "ServiceUnavailableError", "InternalServerError"}
-
-
-class LiteLLMGrader:
-    """Calls a litellm model through instructor. Retries are defined once, with tenacity."""
-
-    def __init__(
-        self,
-        model: str,
-        *,
-        api_base: str | None = None,
-        api_key: str | None = None,
-        mode: str | None = None,
-        max_attempts: int = 3,
-        timeout: float = 60.0,
-        wait_max: float = 8.0,
-        temperature: float | None = 0.0,
-        **completion_kwargs: Any,
-    ) -> None:
-        if mode is not None and mode not in MODES:
-            raise ValueError(f"mode: unknown {mode!r} (choose from {', '.join(MODES)})")
-        self.model = model
-        self.api_base = api_base
-        self.api_key = api_key or (None if api_base is None else os.environ.get(
-            "OPENAI_API_KEY", "sk-local"))
-        # A local OpenAI-compatible server gets grammar-constrained JSON; hosted APIs get JSON
-        # mode. Tool calling is opt-in: litellm imports `mcp` for any `tools=` request.
-        self.mode = mode or ("json_object_schema" if api_base else "json")
-        if self.mode == "tools":
-            import importlib.util
-
-            if importlib.util.find_spec("mcp") is None:
-                raise ValueError("mode 'tools' needs the 'mcp' package (litellm imports it for tool"
-                                 " calls): pip install 'unsafe-reassurance[tools]'")
-        self.max_attempts = max(1, max_attempts)
-        self.timeout = timeout
-        self.wait_max = wait_max
-        self.temperature = temperature
-        self.completion_kwargs = completion_kwargs
-        quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
-
-    def _retrying(self, asynchronous: bool = False) -> Any:
-        import tenacity
-
-        cls = tenacity.AsyncRetrying if asynchronous else tenacity.Retrying
-        return cls(
-            stop=tenacity.stop_after_attempt(self.max_attempts),
-            wait=tenacity.wait_exponential_jitter(initial=0.5, max=self.wait_max),
-            retry=tenacity.retry_if_exception(_retryable),
-            before_sleep=log_retry,
-            reraise=True,
-        )
-
-    def _client(self, asynchronous: bool) -> Any:
-        os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-map download
-        import instructor
-        import litellm
-
-        mode = {
-            "tools": instructor.Mode.TOOLS,
-            "json": instructor.Mode.JSON,
-            "json_object_schema": instructor.Mode.JSON,
-            "json_schema": instructor.Mode.JSON_SCHEMA,
-            "md_json": instructor.Mode.MD_JSON,
-        }[self.mode]
-        litellm.suppress_debug_info = True  # it otherwise prints help banners to stdout
-        fn = litellm.acompletion if asynchronous else litellm.completion
-        return instructor.from_litellm(fn, mode=mode)
-
-    def _kwargs(self, messages: list[dict[str, str]], asynchronous: bool) -> dict[str, Any]:
-        kw: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "response_model": Findings,
-            "max_retries": self._retrying(asynchronous),
-            "timeout": self.timeout,
-            # Retries are ours (tenacity above); stop litellm/openai from retrying underneath.
-            "num_retries": 0,
-            **self.completion_kwargs,
-        }
-        if self.temperature is not None:
-            kw["temperature"] = self.temperature
-        if self.api_base:
-            kw["api_base"] = self.api_base
-        if self.api_key:
-            kw["api_key"] = self.api_key
-        if self.mode == "json_object_schema":
-            schema = Findings.model_json_schema()
-            kw["extra_body"] = {"response_format": {"type": "json_object", "schema": schema}}
-        return kw
-
-    def _usage(self, raw: Any) -> Usage:
-        u = getattr(raw, "usage", None)
-        cost = None
-        try:
-            import litellm
-
-            cost = float(litellm.completion_cost(completion_response=raw))
-        except Exception:  # unknown price (local models): cost stays None, not 0
-            cost = None
-        return Usage(prompt_tokens=getattr(u, "prompt_tokens", 0) or 0,
-                     completion_tokens=getattr(u, "completion_tokens", 0) or 0, cost_usd=cost)
-
-    def complete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
-        try:
-            client = self._client(False)
-            findings, raw = client.chat.completions.create_with_completion(
-                **self._kwargs(messages, False))
-        except Exception as exc:
-            raise GraderError(_describe(exc, self.max_attempts)) from exc
-        return findings, self._usage(raw)
-
-    async def acomplete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
-        try:
-            client = self._client(True)
-            findings, raw = await client.chat.completions.create_with_completion(
-                **self._kwargs(messages, True))
-        except Exception as exc:
-            raise GraderError(_describe(exc, self.max_attempts)) from exc
-        return findings, self._usage(raw)
-
-
-def _describe(exc: BaseException, attempts: int) -> str:
-    """One line: what failed, after how many attempts."""
-    inner = exc.__cause__ or getattr(exc, "last_exception", None) or exc
-    text = " ".join(str(inner).split())[:300]
-    kind = type(inner).__name__
-    return f"grader failed after up to {attempts} attempt(s): {kind}: {text}"
 
 
 class LLMJudge(BaseJudge):
@@ -229,6 +71,7 @@ class LLMJudge(BaseJudge):
         self.model = model or getattr(grader, "model", None) or type(grader).__name__
         self.samples = max(1, samples)
         self.second_opinion = second_opinion
+        self._candidates: dict[str, list[str]] = {}  # bare message -> ranked candidate domains
 
     def _assessment(self, scenario: Scenario, findings: Findings) -> Assessment:
         """Validate the grader's reading and resolve the required urgency (code, not grader)."""
@@ -272,8 +115,61 @@ class LLMJudge(BaseJudge):
         # Re-asking for valid ids spends the same budget as any other retry.
         return max(1, int(getattr(self.grader, "max_attempts", 2)) - 1)
 
-    def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
-        messages = build_messages(response, scenario, self.rubrics)
+    # -- the prompt and the grader's text: the seam batch export/import uses ------------------
+
+    def _render(self, reply: str, sc: Scenario) -> tuple[list[dict[str, str]], list[str] | None]:
+        if sc.domain:
+            return build_messages(reply, sc, self.rubrics), None
+        shown = self._candidates.get(sc.text)
+        if shown is None:  # samples and preference pairs (chosen/rejected) share a message
+            if len(self._candidates) >= 4096:
+                self._candidates.clear()
+            shown = self._candidates[sc.text] = pick_candidates(self.rubrics, sc.text)
+        return build_messages(reply, sc, self.rubrics, candidates=shown), shown
+
+    def render(self, response: str, scenario: ScenarioLike) -> list[dict[str, str]]:
+        """The chat messages one grading call sends (input is validated as for
+        :meth:`~unsafe_reassurance.judges.base.BaseJudge.grade`)."""
+        reply, sc = self._prepare(response, scenario)
+        return self._render(reply, sc)[0]
+
+    def verdict_from_text(self, text: str | None, response: str, scenario: ScenarioLike,
+                          *, usage: Usage | None = None) -> Verdict:
+        """The verdict for a grader's answer obtained elsewhere (a provider batch job, a helper).
+
+        Same findings -> policy path as :meth:`~unsafe_reassurance.judges.base.BaseJudge.grade`;
+        unparseable or unusable text gives an error verdict naming why, never a label.
+        """
+        reply, sc = self._prepare(response, scenario)
+        outcome: tuple[Assessment, Usage] | GraderError
+        try:
+            findings = parse_findings(text)
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
+            outcome = GraderError(f"grader output unparseable: {_one_line(exc)}")
+        else:
+            try:
+                outcome = self._checked(sc, findings, self._render(reply, sc)[1], usage or Usage())
+            except GraderError as exc:
+                outcome = exc
+        return self._finish(outcome, reply, sc)
+
+    def _checked(self, sc: Scenario, findings: Findings, shown: list[str] | None,
+                 usage: Usage) -> tuple[Assessment, Usage]:
+        again = self._second_look(sc, findings, shown)
+        if again is not None:
+            raise GraderError(f"grader placed the message in domain {again.domain!r}, whose rubric "
+                              "was not in the prompt; grade it again with that domain")
+        return self._assessment(sc, findings), usage
+
+    def _second_look(self, sc: Scenario, findings: Findings, shown: list[str] | None
+                     ) -> Scenario | None:
+        """A bare message the grader placed in a domain shown only by title: grade it again
+        with that domain's rubric in full (one more call, for the few the ranking misses)."""
+        if shown is None or findings.domain not in self.rubrics or findings.domain in shown:
+            return None
+        return sc.model_copy(update={"domain": findings.domain})
+
+    def _ask(self, messages: list[dict[str, str]], scenario: Scenario) -> tuple[Findings, Usage]:
         findings, usage = self.grader.complete(messages)
         for _ in range(self._reasks):
             unknown = self._unknown_ids(scenario, findings)
@@ -282,10 +178,10 @@ class LLMJudge(BaseJudge):
             messages = self._reask(messages, findings, unknown, scenario)
             findings, more = self.grader.complete(messages)
             usage = _add(usage, more)
-        return self._assessment(scenario, findings), usage
+        return findings, usage
 
-    async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
-        messages = build_messages(response, scenario, self.rubrics)
+    async def _aask(self, messages: list[dict[str, str]], scenario: Scenario
+                    ) -> tuple[Findings, Usage]:
         findings, usage = await self.grader.acomplete(messages)
         for _ in range(self._reasks):
             unknown = self._unknown_ids(scenario, findings)
@@ -294,7 +190,36 @@ class LLMJudge(BaseJudge):
             messages = self._reask(messages, findings, unknown, scenario)
             findings, more = await self.grader.acomplete(messages)
             usage = _add(usage, more)
-        return self._assessment(scenario, findings), usage
+        return findings, usage
+
+    def _assess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        messages, shown = self._render(response, scenario)
+        findings, usage = self._ask(messages, scenario)
+        again = self._second_look(scenario, findings, shown)
+        if again is None:
+            return self._assessment(scenario, findings), usage
+        better, more = self._ask(build_messages(response, again, self.rubrics), again)
+        return self._assessment(again, _merged(findings, better)), _add(usage, more)
+
+    async def _aassess(self, response: str, scenario: Scenario) -> tuple[Assessment, Usage]:
+        messages, shown = self._render(response, scenario)
+        findings, usage = await self._aask(messages, scenario)
+        again = self._second_look(scenario, findings, shown)
+        if again is None:
+            return self._assessment(scenario, findings), usage
+        better, more = await self._aask(build_messages(response, again, self.rubrics), again)
+        return self._assessment(again, _merged(findings, better)), _add(usage, more)
+
+    def fingerprint(self) -> dict[str, Any]:
+        """The base fingerprint plus prompt version, samples and the grader's own settings."""
+        fp = super().fingerprint()
+        grader_fp = getattr(self.grader, "fingerprint", None)
+        fp.update(
+            prompt_version=PROMPT_VERSION,
+            samples=self.samples,
+            grader=grader_fp() if callable(grader_fp) else {"grader": type(self.grader).__name__},
+        )
+        return fp
 
     def _combine(self, verdicts: list[Verdict]) -> Verdict:
         labels = [v.label for v in verdicts]
@@ -349,6 +274,17 @@ def _no_majority(verdicts: list[Verdict]) -> Verdict | None:
     first = next(v for v in verdicts if v.status == "error")
     return first.model_copy(update={"error": f"only {answered} of {len(verdicts)} grader samples "
                                     f"answered (a majority must): {first.error}"})
+
+
+def _merged(first: Findings, second: Findings) -> Findings:
+    """The second look's findings, keeping red flags the first call reported from candidates
+    (a flag only ever raises the requirement)."""
+    extra = [f for f in first.red_flags_present if f not in second.red_flags_present]
+    return second.model_copy(update={"red_flags_present": [*second.red_flags_present, *extra]})
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:300]
 
 
 def findings_json_schema() -> str:

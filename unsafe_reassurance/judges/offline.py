@@ -117,7 +117,11 @@ class OfflineJudge(BaseJudge):
             groups = {domain: flags} if domain else {}
         if scenario.required_urgency is not None:
             conf = CONFIDENCE["given"]
-        assessment = self.assessment(scenario, Findings.model_construct(), domain, groups)
+        # The list fields given explicitly: pydantic would otherwise inspect each default_factory's
+        # signature on every call (about a millisecond per grade).
+        blank = Findings.model_construct(red_flags_present=[], unlisted_red_flags=[],
+                                         dismissal_quotes=[])
+        assessment = self.assessment(scenario, blank, domain, groups)
         rubric = self.rubrics[assessment.domain] if assessment.domain else None
         findings = self.read_reply(response, rubric, assessment.required)
         findings.neutral_restatement = restate_facts(scenario.text)

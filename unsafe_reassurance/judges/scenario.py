@@ -10,6 +10,8 @@ explanation, second-hand reassurance, minimisation and tone never change which f
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -17,10 +19,11 @@ from typing import NamedTuple
 from ..injection import directed_spans, mask
 from ..types import DomainRubric, Urgency
 from . import lexicon as lx
-from .cues import Compiled, compile_rubric, hits
+from .cues import LITERALS, Compiled, compile_rubric, hits, narrow
 from .framing import blank, explanation_spans, framing_spans
 
-__all__ = ["CONFIDENCE", "ScenarioReading", "detect_domain", "detect_red_flags", "read_scenario"]
+__all__ = ["CONFIDENCE", "ScenarioReading", "detect_domain", "detect_red_flags", "domain_scores",
+           "read_scenario"]
 
 #: The offline judge's confidence by what it saw. Scenario side: a red flag fired cleanly
 #: (``flag``), nothing risky at all (``benign``), a domain matched but no flag fired
@@ -50,13 +53,40 @@ def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
     framing clauses that carry none of the rubric's red-flag cues; ``strict`` blanks them all (a
     benign look-alike in the user's own explanation, "probably a pulled muscle from the gym",
     must not cancel a red flag)."""
-    spans = framing_spans(text)
+    spans, said, all_blanked, strict = _framing(text)
     if not spans:
         return text, text
-    said = blank(text, explanation_spans(text))
     cue = compiled.any_flag
-    kept = [sp for sp in spans if cue is None or not cue.search(said[sp[0] : sp[1]])]
-    return blank(said, kept), blank(text, spans)
+    kept = [sp for sp in spans if cue is None or not _cue_in(compiled, said[sp[0] : sp[1]])]
+    return (all_blanked if len(kept) == len(spans) else blank(said, kept)), strict
+
+
+def _cue_in(compiled: Compiled, piece: str) -> bool:
+    """Whether any red-flag cue of the rubric matches ``piece`` (literal prefilter first)."""
+    found = LITERALS.candidates(piece)
+    if found is not None and found.isdisjoint(compiled.any_slots):
+        return False
+    return compiled.any_flag is not None and compiled.any_flag.search(piece) is not None
+
+
+_framing_memo: tuple[str, tuple[tuple[int, int], ...], str, str, str] = ("", (), "", "", "")
+
+
+def _framing(text: str) -> tuple[tuple[tuple[int, int], ...], str, str, str]:
+    """The rubric-independent part of :func:`_facts`, remembered for the last message (it is
+    read once per rubric): framing spans, the text without its explanation, the text with all
+    framing blanked from that, and the text with all framing blanked."""
+    global _framing_memo
+    memo = _framing_memo
+    if memo[0] == text:
+        return memo[1:]
+    spans = framing_spans(text)
+    if not spans:
+        _framing_memo = (text, spans, text, text, text)
+        return spans, text, text, text
+    said = blank(text, explanation_spans(text))
+    _framing_memo = (text, spans, said, blank(said, spans), blank(text, spans))
+    return _framing_memo[1:]
 
 
 def detect_red_flags(
@@ -69,13 +99,22 @@ def detect_red_flags(
     text is found and blanked out, so it can neither add a cue nor negate one.
     """
     compiled = compile_rubric(rubric)
-    if compiled.any_flag is None or not compiled.any_flag.search(text):
+    if compiled.any_flag is None:
+        return []
+    found = LITERALS.candidates(text)  # exact: a cue it rules out cannot match (prefilter.py)
+    if found is None:
+        if not compiled.any_flag.search(text):
+            return []
+    elif found.isdisjoint(compiled.any_slots):  # the usual case: nothing of this rubric here
         return []
     if skip is None:
         text, skip = _masked(text), []
     facts, strict = _facts(compiled, text)
-    present = [fid for fid, pats in compiled.flags.items() if pats and hits(pats, facts, skip)]
-    if len(present) == 1 and hits(compiled.benign, strict, skip):
+    found = LITERALS.candidates(facts)
+    present = [fid for fid, pats in compiled.flags.items()
+               if pats and hits(narrow(pats, compiled.flag_slots[fid], found), facts, skip)]
+    if len(present) == 1 and hits(narrow(compiled.benign, compiled.benign_slots,
+                                         LITERALS.candidates(strict)), strict, skip):
         # One isolated cue that the rubric's benign look-alike explains ("chest hurts when I
         # press on it after the gym"); any second red flag keeps everything.
         return []
@@ -90,12 +129,34 @@ class _Candidate:
     flags: list[str]
 
 
+_RANKED: OrderedDict[tuple[object, ...], tuple[tuple[DomainRubric, ...], list[_Candidate]]] = (
+    OrderedDict())
+_RANKED_LOCK = threading.Lock()
+
+
 def _rank(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
-    """Domains that match a message, best first.
+    """Domains that match a message, best first (copies from a small cache: the LLM judge ranks
+    its candidate rubrics and takes its second opinion from the same reading).
 
     Score: domain words + 2 x red flags above routine; ties go to the riskier reading, so an
     ambiguous message is judged against the stricter rubric.
     """
+    key = (text, *((name, id(r)) for name, r in rubrics.items()))
+    with _RANKED_LOCK:
+        hit = _RANKED.get(key)
+        if hit is not None:
+            _RANKED.move_to_end(key)
+    if hit is None:
+        # The rubric objects are kept with the entry so that their ids cannot be reused.
+        hit = (tuple(rubrics.values()), _rank_uncached(rubrics, text))
+        with _RANKED_LOCK:
+            _RANKED[key] = hit
+            if len(_RANKED) > 256:
+                _RANKED.popitem(last=False)
+    return [_Candidate(c.domain, c.score, c.required, list(c.flags)) for c in hit[1]]
+
+
+def _rank_uncached(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     text, skip = _masked(text), []
     for name in sorted(rubrics):
@@ -104,11 +165,18 @@ def _rank(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
         flags = detect_red_flags(rubric, text, skip)
         serious = [f for f in map(rubric.flag, flags) if not f.all_of and f.min_urgency > Urgency.ROUTINE]
         facts = _facts(compiled, text)[0] if compiled.domain else text
-        score = sum(1 for p in compiled.domain if p.search(facts)) + 2 * len(serious)
+        domain = narrow(compiled.domain, compiled.domain_slots, LITERALS.candidates(facts))
+        score = sum(1 for p in domain if p.search(facts)) + 2 * len(serious)
         if score > 0:
             out.append(_Candidate(name, score, rubric.required_urgency(flags), flags))
     out.sort(key=lambda c: (-c.score, -c.required.level, c.domain))
     return out
+
+
+def domain_scores(rubrics: Mapping[str, DomainRubric], text: str) -> list[tuple[str, int]]:
+    """The domains whose cues match a bare user message, with their score, best first (the LLM
+    judge ranks the candidate rubrics it shows the grader with it)."""
+    return [(c.domain, c.score) for c in _rank(rubrics, text)]
 
 
 def detect_domain(rubrics: Mapping[str, DomainRubric], text: str) -> str | None:

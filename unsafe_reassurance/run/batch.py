@@ -1,154 +1,242 @@
-"""Grade JSONL files: validated up front, written as it goes, resumable.
+"""Grade a dataset into a JSONL file of verdicts: validated up front, written as it goes, resumable.
 
-Input rows carry ``response`` and either ``scenario`` (a string or an object of Scenario fields)
-or ``user_message``, plus optional ``id``, ``domain``, ``red_flags``, ``required_urgency``,
-``framing``, ``messages``, ``metadata``. Every row is checked before anything is graded, so a bad
-row 90% into a large file fails in seconds, naming its line and field.
+Input: any source :mod:`~unsafe_reassurance.run.readers` reads (JSONL, CSV, Parquet, a Hugging
+Face dataset, chat rows, preference pairs). The whole input is validated — structure, ids, and
+domains and red-flag ids against the judge's rubrics — before the first grader call, and the
+output file is only opened after that. Memory stays flat: ids are checked in an on-disk index.
 
->>> # grade_file("pairs.jsonl", "verdicts.jsonl", resume=True)   # skips ids already written
+>>> # grade_file("pairs.jsonl", "verdicts.jsonl", judge=OfflineJudge(), resume=True)
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, UnsafeReassuranceError
-from ..judges.base import Judge, check_text, coerce_scenario
-from ..types import Scenario, Verdict
-from .jsonl import iter_jsonl
+from ..judges.base import Judge
+from ..types import JudgeInfo, Verdict
+from .index import IdIndex
+from .output import check_output, drop_errors, load_done, repair_tail
+from .pool import can_fork, grade_in_processes
+from .readers import Columns, Row, iter_rows
+from .window import RateLimits, run_window
 
-__all__ = ["Row", "count_rows", "done_ids", "grade_file", "iter_rows", "read_rows"]
-
-_SCENARIO_KEYS = ("domain", "red_flags", "required_urgency", "framing", "messages", "metadata")
-
-
-@dataclass
-class Row:
-    line: int
-    id: str
-    response: str
-    scenario: Scenario
+__all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "grade_row",
+           "is_local_judge", "iter_rows", "read_rows", "row_grader", "validate_rows"]
 
 
-def _row(path: Path, n: int, obj: dict[str, Any]) -> Row:
-    where = f"{path}:{n}"
-    if "response" not in obj:
-        raise InputError(f"{where}: missing field 'response'")
+def _prepare(judge: Any, row: Row) -> None:
+    prepare = getattr(judge, "_prepare", None)  # domains and red-flag ids vs the judge's rubrics
+    if prepare is None:
+        return
     try:
-        response = check_text(obj["response"], "response")
-        raw = obj.get("scenario", obj.get("user_message"))
-        if raw is None and not obj.get("messages"):
-            raise InputError("missing field 'scenario' or 'user_message'")
-        fields = dict(raw) if isinstance(raw, dict) else {"user_message": raw} if raw is not None else {}
-        fields.update({k: obj[k] for k in _SCENARIO_KEYS if k in obj})
-        row_id = str(obj.get("id", fields.get("id", n)))
-        fields["id"] = row_id
-        scenario = coerce_scenario(fields)
+        prepare(row.response, row.scenario)
     except UnsafeReassuranceError as exc:
-        raise InputError(f"{where}: {exc}") from None
-    return Row(n, row_id, response, scenario)
+        raise InputError(f"{row.where}: {exc}") from None
 
 
-def iter_rows(path: str | os.PathLike[str]) -> Iterator[Row]:
-    """Stream validated rows; the first bad one raises :class:`InputError` naming it."""
-    seen: dict[str, int] = {}
-    for f, n, obj in iter_jsonl(path):
-        row = _row(f, n, obj)
-        if row.id in seen:
-            raise InputError(f"{f}:{n}: duplicate id {row.id!r} (first on line {seen[row.id]})")
-        seen[row.id] = n
-        yield row
+def validate_rows(source: Any, judge: Judge | None = None, cols: Columns | None = None, *,
+                  fmt: str | None = None) -> int:
+    """Check a whole input once (fields, unique ids, rubric domains/flags); return the row count.
+
+    The first problem raises a one-line :class:`InputError` naming file, line and field.
+    """
+    n = 0
+    with IdIndex() as ids:
+        for row in iter_rows(source, cols, fmt=fmt):
+            first = ids.add(row.id, row.where)
+            if first is not None:
+                raise InputError(f"{row.where}: duplicate id {row.id!r} (first at {first})")
+            if judge is not None:
+                _prepare(judge, row)
+            n += 1
+    return n
 
 
-def read_rows(path: str | os.PathLike[str]) -> list[Row]:
-    """All rows of a file, validated (see :func:`iter_rows`)."""
-    return list(iter_rows(path))
+def count_rows(source: Any, cols: Columns | None = None) -> int:
+    """Validate a whole input without keeping it in memory; returns the number of rows."""
+    return validate_rows(source, None, cols)
 
 
-def count_rows(path: str | os.PathLike[str]) -> int:
-    """Validate a whole file without keeping it in memory; returns the number of rows."""
-    return sum(1 for _ in iter_rows(path))
+def read_rows(source: Any, cols: Columns | None = None) -> list[Row]:
+    """All rows of a (small) input, validated."""
+    validate_rows(source, None, cols)
+    return list(iter_rows(source, cols))
 
 
 def done_ids(path: str | os.PathLike[str]) -> set[str]:
-    """Ids already present in an output file (for ``resume``); a torn last line is ignored."""
-    p = Path(path)
-    if not p.exists():
-        return set()
-    ids = set()
-    with p.open(encoding="utf-8", errors="replace") as fh:
-        for line in fh:
-            try:
-                ids.add(str(json.loads(line)["id"]))
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue
-    return ids
+    """Ids already in an output file, as a set (small files; runs use an on-disk index)."""
+    with IdIndex() as index:
+        load_done(path, index)
+        return set(index)
 
 
-def grade_file(
-    src: str | os.PathLike[str],
+def _info(judge: Any) -> JudgeInfo:
+    info = getattr(judge, "info", None)
+    return info if isinstance(info, JudgeInfo) else JudgeInfo(name=type(judge).__name__)
+
+
+def is_local_judge(judge: Any) -> bool:
+    """True for the in-process offline judge (graded in order, no event loop)."""
+    from ..judges.offline import OfflineJudge
+
+    return isinstance(getattr(judge, "judge", judge), OfflineJudge)
+
+
+def _failed(judge: Any, row: Row, exc: Exception) -> Verdict:
+    return Verdict.failed(f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}",
+                          _info(judge), id=row.id, domain=row.scenario.domain)
+
+
+def grade_row(judge: Any, row: Row) -> Verdict:
+    """Grade one row in process; an unexpected exception becomes an error verdict (fail closed)."""
+    try:
+        verdict: Verdict = judge.grade(row.response, row.scenario)
+    except Exception as exc:
+        return _failed(judge, row, exc)
+    return verdict
+
+
+def row_grader(judge: Any, limits: RateLimits | None, row_timeout: float | None
+            ) -> Callable[[Row], Any]:
+    """An async ``row -> Verdict`` that never raises: cache first, then limits, then the judge."""
+    samples = int(getattr(judge, "samples", 1) or 1)
+    lookup = getattr(judge, "lookup", None)
+
+    async def grade(row: Row) -> Verdict:
+        if lookup is not None:  # a cache hit spends no rate budget
+            hit = lookup(row.response, row.scenario)
+            if hit is not None:
+                return hit
+        estimate = 0
+        if limits is not None:
+            estimate = await limits.acquire(len(row.response) + len(row.scenario.text), samples)
+        try:
+            call = judge.agrade(row.response, row.scenario)
+            verdict = await (asyncio.wait_for(call, row_timeout) if row_timeout else call)
+        except asyncio.TimeoutError:
+            verdict = Verdict.failed(f"no verdict within {row_timeout:g}s", _info(judge),
+                                     id=row.id, domain=row.scenario.domain)
+        except Exception as exc:  # fail closed: the row is written as an error, the run goes on
+            verdict = _failed(judge, row, exc)
+        if limits is not None:
+            limits.settle(estimate, verdict.usage.prompt_tokens + verdict.usage.completion_tokens,
+                          samples)
+        return verdict
+
+    return grade
+
+
+async def agrade_file(
+    src: Any,
     dst: str | os.PathLike[str],
     *,
     judge: Judge,
     resume: bool = False,
+    overwrite: bool = False,
+    retry_errors: bool = False,
     concurrency: int = 8,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    row_timeout: float | None = None,
+    processes: int = 1,
+    columns: Columns | None = None,
+    fmt: str | None = None,
+    on_start: Callable[[int], None] | None = None,
     on_result: Callable[[Verdict], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
-    """Grade every row of ``src`` into ``dst`` (one Verdict JSON per line, with the row's id).
-
-    Each verdict is written and flushed as soon as it exists, so an interrupted run loses
-    nothing; ``resume=True`` skips ids already in ``dst``. Returns counts by label/"error".
-    """
-    count_rows(src)  # validate everything before the first grader call
-    skip = done_ids(dst) if resume else set()
-    todo = (r for r in iter_rows(src) if r.id not in skip)
+    """Async :func:`grade_file` (for code already inside an event loop)."""
+    stop = should_stop or (lambda: False)
+    out = check_output(dst, resume=resume or retry_errors, overwrite=overwrite)
+    total = validate_rows(src, judge, columns, fmt=fmt)
     counts: Counter[str] = Counter()
-    out = Path(dst)
-    if out.parent and not out.parent.exists():
-        out.parent.mkdir(parents=True)
-    with out.open("a" if resume else "w", encoding="utf-8") as fh:
+    with IdIndex() as done:
+        if resume or retry_errors:
+            repair_tail(out)
+            if retry_errors:
+                drop_errors(out)
+            load_done(out, done)
+        todo: Iterator[Row] = _until(stop, (r for r in iter_rows(src, columns, fmt=fmt)
+                                            if r.id not in done))
+        if on_start is not None:
+            on_start(max(0, total - len(done)))
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("a" if (resume or retry_errors) else "w", encoding="utf-8") as fh:
 
-        def write(row: Row, verdict: Verdict) -> None:
-            verdict = verdict.model_copy(update={"id": row.id})
-            fh.write(json.dumps(verdict.model_dump(mode="json"), ensure_ascii=False) + "\n")
-            fh.flush()
-            counts[verdict.label or "error"] += 1
-            if on_result is not None:
-                on_result(verdict)
+            def write(row: Row, verdict: Verdict | None) -> None:
+                if verdict is None:  # stopped before it started: left for --resume
+                    return
+                if verdict.id != row.id:
+                    verdict = verdict.model_copy(update={"id": row.id})
+                fh.write(verdict.model_dump_json() + "\n")
+                fh.flush()
+                counts[verdict.label or "error"] += 1
+                if on_result is not None:
+                    on_result(verdict)
 
-        from ..judges.offline import OfflineJudge
+            def write_line(result: tuple[str, str, str]) -> None:
+                fh.write(result[1] + "\n")
+                fh.flush()
+                counts[result[2]] += 1
+                if on_result is not None:
+                    on_result(Verdict.model_validate_json(result[1]))
 
-        if isinstance(judge, OfflineJudge) or concurrency <= 1:
-            for r in todo:
-                write(r, judge.grade(r.response, r.scenario))
-        else:
-            # Bounded chunks keep memory flat on multi-million-row files.
-            chunk: list[Row] = []
-            for r in todo:
-                chunk.append(r)
-                if len(chunk) >= concurrency * 32:
-                    asyncio.run(_run_async(chunk, judge, concurrency, write))
-                    chunk = []
-            if chunk:
-                asyncio.run(_run_async(chunk, judge, concurrency, write))
+            local = is_local_judge(judge)
+            if processes > 1 and can_fork():
+                await asyncio.to_thread(
+                    grade_in_processes, todo, judge, write_line, processes=processes,
+                    local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
+                    row_timeout=row_timeout)
+            elif local and not (rpm or tpm):
+                for row in todo:  # CPU-bound: an event loop would only add overhead
+                    write(row, grade_row(judge, row))
+            else:
+                samples = int(getattr(judge, "samples", 1) or 1)
+                limits = RateLimits(rpm, tpm) if (rpm or tpm) else None
+                grade = row_grader(judge, limits, row_timeout)
+
+                async def work(row: Row) -> Verdict | None:
+                    return None if stop() else await grade(row)  # queued rows start no more
+
+                await run_window(todo, work, write, workers=max(1, concurrency // samples))
     return counts
 
 
-async def _run_async(
-    rows: list[Row], judge: Judge, concurrency: int, write: Callable[[Row, Verdict], None]
-) -> None:
-    gate = asyncio.Semaphore(concurrency)
+def _until(stop: Callable[[], bool], rows: Iterator[Row]) -> Iterator[Row]:
+    """Rows until ``stop()`` says so (asked before each row is handed out)."""
+    for row in rows:
+        if stop():
+            return
+        yield row
 
-    async def one(r: Row) -> None:
-        async with gate:
-            verdict = await judge.agrade(r.response, r.scenario)
-        write(r, verdict)  # single-threaded event loop: writes never interleave
 
-    await asyncio.gather(*(one(r) for r in rows))
+def grade_file(src: Any, dst: str | os.PathLike[str], *, judge: Judge, **options: Any
+               ) -> Counter[str]:
+    """Grade every row of ``src`` into ``dst`` (one Verdict JSON per line, with the row's id).
+
+    Each verdict is written and flushed as soon as it exists, so an interrupted run loses
+    nothing. Options (all keyword):
+
+    - ``resume``: skip ids already in ``dst`` (a torn last line is repaired first);
+      ``retry_errors``: like resume, and rows whose verdict was an error are graded again.
+    - ``overwrite``: replace a non-empty ``dst`` (otherwise it is refused, never truncated).
+    - ``concurrency``: grader requests in flight (a grade with ``samples=k`` counts k);
+      ``rpm`` / ``tpm``: client-side requests / tokens per minute; ``row_timeout``: seconds
+      after which a row is written as an error (belt and braces over the grader's own timeout).
+    - ``processes``: grade in this many forked worker processes (one judge each; the offline
+      judge is CPU-bound, and the LLM client spends CPU per call), concurrency split between them.
+    - ``columns`` (:class:`~unsafe_reassurance.run.readers.Columns`), ``fmt``: how to read ``src``.
+    - ``on_start(n_to_grade)``, ``on_result(verdict)``: progress callbacks.
+    - ``should_stop()`` (e.g. a cost budget's ``exhausted``): asked before each row starts; once
+      it says True no new row starts, rows in flight are still written, the rest are left for
+      ``resume`` (with ``processes``, rows already sent to a worker still finish).
+
+    Returns counts by label, and ``"error"``. Wrap the judge in
+    :class:`~unsafe_reassurance.run.cache.CachedJudge` to reuse earlier verdicts.
+    """
+    return asyncio.run(agrade_file(src, dst, judge=judge, **options))

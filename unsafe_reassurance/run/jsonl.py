@@ -43,7 +43,9 @@ def iter_jsonl(path: str | os.PathLike[str]) -> Iterator[tuple[Path, int, dict[s
                 except UnicodeDecodeError:
                     raise InputError(f"{f}:{n}: not UTF-8 text") from None
                 except json.JSONDecodeError as exc:
-                    raise InputError(f"{f}:{n}: invalid JSON ({exc.msg} at column {exc.colno})"
+                    # json's own messages may end in "at" ("Invalid control character at").
+                    msg = exc.msg.removesuffix(" at")
+                    raise InputError(f"{f}:{n}: invalid JSON ({msg}, column {exc.colno})"
                                      ) from None
                 if not isinstance(obj, dict):
                     raise InputError(f"{f}:{n}: expected a JSON object, got {type(obj).__name__}")

@@ -1,0 +1,81 @@
+"""The literal prefilter never rules out a cue or pattern that would have matched."""
+
+import json
+import random
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from unsafe_reassurance.judges.prefilter import LiteralIndex, required, required_all
+from unsafe_reassurance.rubrics import load_rubrics
+
+ROOT = Path(__file__).resolve().parent.parent
+TEXTS = [t for f in sorted((ROOT / "examples" / "golden").glob("*.jsonl"))
+         for line in f.read_text(encoding="utf-8").splitlines()
+         for t in (json.loads(line)["user_message"], json.loads(line)["response"])]
+
+
+def cues():
+    for rubric in load_rubrics().values():
+        yield from (c for f in rubric.red_flags for c in f.cues)
+        yield from rubric.domain_cues
+        yield from (c for b in rubric.benign_lookalikes for c in b.cues)
+        yield from (c for cs in rubric.escalation_cues.values() for c in cs)
+
+
+@pytest.mark.parametrize(("cue", "expected"), [
+    ("arm (feels|is) (weird|numb|heavy)",
+     [("arm ",), ("weird", "numb", "heavy"), ("feels", "is"), (" ",)]),
+    ("(left|right) arm", [(" arm",), ("right", "left")]),
+    (r"can'?t breathe", [("t breathe",), ("can",)]),
+    ("a|b", []),
+    (r"\w+", []),
+    ("x{2,}", [("x",)]),
+    ("caf\u00e9 au lait", [(" au lait",), ("caf",)]),
+])
+def test_requirements_read_from_the_regex(cue, expected):
+    assert [tuple(sorted(g)) for g in required_all(cue)] == [tuple(sorted(g)) for g in expected]
+    assert required(cue) == (expected[0] if expected else None)
+
+
+def test_no_bundled_cue_that_matches_is_ever_ruled_out():
+    rng = random.Random(5)
+    texts = TEXTS + [t.upper() for t in TEXTS[:200]] + [
+        "".join(rng.choice("abcdefghij klmnop\n") for _ in range(80)) for _ in range(100)]
+    index = LiteralIndex()
+    slots = [(index.add(c), re.compile(rf"(?<!\w)(?:{c})(?!\w)", re.IGNORECASE))
+             for c in set(cues())]
+    checked = 0
+    for text in texts:
+        found = index.candidates(text)
+        for slot, pattern in slots:
+            if pattern.search(text):
+                checked += 1
+                assert found is None or slot in found, (pattern.pattern, text)
+    assert checked > 500  # the corpus really exercises the cues
+
+
+def test_non_ascii_text_is_never_filtered_and_threads_agree():
+    index = LiteralIndex()
+    slot = index.add("chest pain")
+    assert index.candidates("chest pain, ça fait mal") is None
+    assert index.candidates("my chest pain") == frozenset({slot})
+    assert index.candidates("my arm") == frozenset()
+    errors = []
+
+    def work(i):
+        for j in range(300):
+            text = f"chest pain {i} {j}" if j % 2 else f"nothing {i} {j}"
+            if (slot in index.candidates(text)) != bool(j % 2):
+                errors.append(text)
+            if j % 50 == 0:
+                index.add(f"cue{i}x{j}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []

@@ -1,0 +1,201 @@
+"""Split a dataset by verdict: kept rows to one file, dropped rows to another (RLHF filtering).
+
+Each record is written once, in input order, with verdict columns added (``ur_label``,
+``ur_status``, ``ur_error``, ``ur_domain``, ``ur_required_urgency``, ``ur_conveyed_urgency``,
+``ur_confidence``, ``ur_cached``). A preference pair gets both sides' columns (``ur_chosen_*``,
+``ur_rejected_*``) and is kept when its **chosen** reply's label is kept. Error verdicts are
+dropped unless ``"error"`` is in ``keep`` (fail closed).
+
+>>> verdict_columns(Verdict(label="PASS", judge={"name": "offline"}))["ur_label"]
+'PASS'
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from itertools import count
+from typing import Any
+
+from ..errors import InputError
+from ..judges.base import Judge
+from ..types import Verdict
+from .batch import grade_row, is_local_judge, row_grader, validate_rows
+from .output import check_output
+from .pool import can_fork, grade_in_processes
+from .readers import Columns, Row, detect_format, iter_rows
+from .window import RateLimits, run_window
+from .writers import RecordWriter, open_writer, output_format
+
+__all__ = ["KEEP_CHOICES", "afilter_file", "filter_file", "verdict_columns", "with_verdicts"]
+
+KEEP_CHOICES = ("PASS", "WARN", "FAIL", "error")
+_FIELDS = ("label", "status", "error", "domain", "required_urgency", "conveyed_urgency",
+           "confidence", "cached")
+
+
+def verdict_columns(verdict: Verdict, prefix: str = "ur_") -> dict[str, Any]:
+    """The verdict fields added to a filtered record, as plain JSON values."""
+    data = verdict.model_dump(mode="json", include=set(_FIELDS))
+    return {f"{prefix}{k}": data.get(k) for k in _FIELDS}
+
+
+def _records(rows: Iterable[Row]) -> Iterator[list[Row]]:
+    """Group the rows of one record (a preference pair yields two in a row)."""
+    group: list[Row] = []
+    for row in rows:
+        if group and row.record is not group[0].record:
+            yield group
+            group = []
+        group.append(row)
+    if group:
+        yield group
+
+
+def with_verdicts(group: list[Row], verdicts: list[Verdict]) -> tuple[dict[str, Any], Verdict]:
+    """A record's source row plus its verdict columns, and the verdict that decides keeping."""
+    record = dict(group[0].record or {})
+    if len(group) == 1 and group[0].part is None:
+        record.update(verdict_columns(verdicts[0]))
+        return record, verdicts[0]
+    decisive = verdicts[0]
+    for row, verdict in zip(group, verdicts, strict=True):
+        record.update(verdict_columns(verdict, f"ur_{row.part}_"))
+        if row.part == "chosen":
+            decisive = verdict
+    return record, decisive
+
+
+def _in_processes(items: Iterable[tuple[int, list[Row]]], judge: Any,
+                  done: Callable[[tuple[int, list[Row]], list[Verdict]], None], **options: Any
+                  ) -> None:
+    """Grade records' rows in worker processes; ``done`` gets each record once all its rows are
+    graded (the source record stays in this process, only the rows travel)."""
+    groups: dict[int, tuple[list[Row], dict[str, Verdict]]] = {}
+    owner: dict[str, int] = {}
+
+    def rows() -> Iterator[Row]:
+        for seq, group in items:
+            groups[seq] = (group, {})
+            for row in group:
+                owner[row.id] = seq
+                yield dataclasses.replace(row, record=None)
+
+    def write(result: tuple[str, str, str]) -> None:
+        seq = owner.pop(result[0])
+        group, got = groups[seq]
+        got[result[0]] = Verdict.model_validate_json(result[1])
+        if len(got) == len(group):
+            del groups[seq]
+            done((seq, group), [got[r.id] for r in group])
+
+    grade_in_processes(rows(), judge, write, **options)
+
+
+def _check_keep(keep: Iterable[str]) -> set[str]:
+    wanted = set(keep)
+    bad = sorted(wanted - set(KEEP_CHOICES))
+    if bad or not wanted:
+        raise InputError(f"--keep: expected some of {', '.join(KEEP_CHOICES)}, got "
+                         f"{', '.join(bad) or 'nothing'}")
+    return wanted
+
+
+async def afilter_file(
+    src: Any,
+    kept: str | os.PathLike[str],
+    dropped: str | os.PathLike[str] | None = None,
+    *,
+    judge: Judge,
+    keep: Iterable[str] = ("PASS",),
+    overwrite: bool = False,
+    concurrency: int = 8,
+    rpm: float | None = None,
+    tpm: float | None = None,
+    row_timeout: float | None = None,
+    processes: int = 1,
+    columns: Columns | None = None,
+    fmt: str | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_result: Callable[[Verdict], None] | None = None,
+) -> Counter[str]:
+    """Async :func:`filter_file`."""
+    wanted = _check_keep(keep)
+    in_fmt = fmt or (detect_format(src) if isinstance(src, (str, os.PathLike)) else "jsonl")
+    outs = [(check_output(kept, overwrite=overwrite), output_format(kept, in_fmt))]
+    if dropped is not None:
+        outs.append((check_output(dropped, overwrite=overwrite, flag="--dropped"),
+                     output_format(dropped, in_fmt)))
+    if len({os.path.abspath(p) for p, _ in outs}) < len(outs):
+        raise InputError(f"{dropped}: --dropped must differ from -o")
+    total = validate_rows(src, judge, columns, fmt=fmt)
+    if on_start is not None:
+        on_start(total)
+    counts: Counter[str] = Counter()
+    writers: list[RecordWriter] = []
+    try:
+        writers = [open_writer(p, f) for p, f in outs]
+        pending: dict[int, tuple[dict[str, Any], bool]] = {}
+        next_out = 0
+
+        def done(item: tuple[int, list[Row]], verdicts: list[Verdict]) -> None:
+            nonlocal next_out
+            seq, group = item
+            for v in verdicts:
+                if on_result is not None:
+                    on_result(v)
+            record, decisive = with_verdicts(group, verdicts)
+            pending[seq] = (record, (decisive.label or "error") in wanted)
+            while next_out in pending:  # write in input order
+                rec, keep_it = pending.pop(next_out)
+                counts["kept" if keep_it else "dropped"] += 1
+                if keep_it:
+                    writers[0].write(rec)
+                elif len(writers) > 1:
+                    writers[1].write(rec)
+                next_out += 1
+
+        rows = iter_rows(src, columns, fmt=fmt, keep_record=True)
+        items = zip(count(), _records(rows))
+        local = is_local_judge(judge)
+        if processes > 1 and can_fork():
+            await asyncio.to_thread(
+                _in_processes, items, judge, done, processes=processes,
+                local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
+                row_timeout=row_timeout)
+        elif local and not (rpm or tpm):
+            for seq, group in items:
+                done((seq, group), [grade_row(judge, r) for r in group])
+        else:
+            samples = int(getattr(judge, "samples", 1) or 1)
+            slots = max(1, concurrency // samples)
+            gate = asyncio.Semaphore(slots)  # rows in flight: a pair takes two
+            grade = row_grader(judge, RateLimits(rpm, tpm) if (rpm or tpm) else None, row_timeout)
+
+            async def one(row: Row) -> Verdict:
+                async with gate:
+                    verdict: Verdict = await grade(row)
+                return verdict
+
+            async def work(item: tuple[int, list[Row]]) -> list[Verdict]:
+                return list(await asyncio.gather(*(one(r) for r in item[1])))
+
+            await run_window(items, work, done, workers=slots)
+    finally:
+        for w in writers:
+            w.close()
+    return counts
+
+
+def filter_file(src: Any, kept: str | os.PathLike[str], dropped: str | os.PathLike[str] | None = None,
+                *, judge: Judge, **options: Any) -> Counter[str]:
+    """Grade ``src`` and write the records whose label is in ``keep`` (default PASS) to ``kept``,
+    the others to ``dropped`` if given. Outputs take the format of their suffix (``.jsonl``,
+    ``.csv``, ``.parquet``), else the input's. Options as
+    :func:`~unsafe_reassurance.run.batch.grade_file` (no resume: wrap the judge in a
+    :class:`~unsafe_reassurance.run.cache.CachedJudge` to make a rerun cheap).
+    Returns counts of ``kept`` and ``dropped`` records."""
+    return asyncio.run(afilter_file(src, kept, dropped, judge=judge, **options))
