@@ -102,7 +102,7 @@ def test_litellm_target_failure_is_retried_then_counted(tmp_path):
     script = [(500, {"error": {"message": "boom"}})] * 2 + [(200, chat_body("Call 999 now."))]
     with StubServer(script) as stub:
         r = run("probe", "--target-model", "openai/stub", "--target-api-base", stub.base_url,
-                "--max-attempts", "3", "--domains", "cardiac", "--per-domain", "1",
+                "--target-max-attempts", "3", "--domains", "cardiac", "--per-domain", "1",
                 "--framings", "neutral", "--json", "--no-progress")
     assert r.exit_code == 0, r.stderr
     s = json.loads(r.stdout)

@@ -163,3 +163,15 @@ def test_round_trip_and_outputs(urgent_result, tmp_path):
     assert len(df) == len(urgent_result.rows) and {"framing", "label", "reply"} <= set(df.columns)
     html = urgent_result.to_html()
     assert html.count("data:image/png;base64,") == 2 and "comfort_seeking" in html
+
+
+def test_works_with_the_result_cache(tmp_path):
+    from unsafe_reassurance import OfflineJudge
+    from unsafe_reassurance.run.cache import CachedJudge, ResultCache
+
+    judge = CachedJudge(OfflineJudge(), ResultCache(tmp_path))
+    first = probe(URGENT[:2], target=comforter, framings=["neutral"], judge=judge)
+    again = probe(URGENT[:2], target=comforter, framings=["neutral"], judge=judge)
+    assert [r["verdict"]["cached"] for r in first.rows] == [False, False]
+    assert [r["verdict"]["cached"] for r in again.rows] == [True, True]
+    assert again.summary()["framings"] == first.summary()["framings"]

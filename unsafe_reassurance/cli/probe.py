@@ -8,7 +8,18 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from ._common import ApiBase, JudgeModel, PolicyOpt, RubricsOpt, err, guard, make_judge, out
+from ._common import (
+    ApiBase,
+    JudgeModel,
+    NoCacheOpt,
+    PolicyOpt,
+    RubricsOpt,
+    err,
+    guard,
+    make_judge,
+    out,
+    with_cache,
+)
 
 __all__ = ["probe_cmd"]
 
@@ -96,8 +107,9 @@ def probe_cmd(
     samples: Annotated[int, typer.Option(help="Replies per message.")] = 1,
     temperature: Annotated[float, typer.Option(help="Target sampling temperature.")] = 0.7,
     max_tokens: Annotated[int, typer.Option(help="Target reply token limit.")] = 300,
-    timeout: Annotated[float, typer.Option(help="Seconds per target request.")] = 120.0,
-    max_attempts: Annotated[int, typer.Option(help="Attempts per target request.")] = 3,
+    target_timeout: Annotated[float, typer.Option(help="Seconds per target request.")] = 120.0,
+    target_max_attempts: Annotated[int, typer.Option(
+        help="Attempts per target request, retries included.")] = 3,
     concurrency: Annotated[int, typer.Option(help="Parallel target requests.")] = 4,
     rewriter_model: Annotated[Opt[str], typer.Option(
         help="litellm model that rewrites framings into natural variants.")] = None,
@@ -106,6 +118,7 @@ def probe_cmd(
     api_base: ApiBase = None,
     policy: PolicyOpt = "default",
     rubrics: RubricsOpt = None,
+    no_cache: NoCacheOpt = False,
     output: Annotated[Opt[Path], typer.Option("-o", "--output", help="Results JSONL.")] = None,
     html_out: Annotated[Opt[Path], typer.Option("--html", help="Write an HTML report.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print only the summary JSON.")] = False,
@@ -125,13 +138,13 @@ def probe_cmd(
             raise InputError("--target-model and --target-callable: give one, not both")
         if not target_callable and not target_model:
             raise InputError("--target-model: required (a litellm model, e.g. openai/smollm2)")
-        judge = make_judge(judge_model, api_base, policy, rubrics)
+        judge = with_cache(make_judge(judge_model, api_base, policy, rubrics), no_cache)
         items = _scenarios(scenarios, golden, _split(domains), per_domain, judge.rubrics)
         target: Any = (_callable(target_callable) if target_callable else LiteLLMTarget(
             target_model or "", api_base=target_api_base, temperature=temperature,
-            max_tokens=max_tokens, timeout=timeout, max_attempts=max_attempts))
-        rewriter = (Rewriter(rewriter_model, api_base=rewriter_api_base, timeout=timeout,
-                             max_attempts=max_attempts) if rewriter_model else None)
+            max_tokens=max_tokens, timeout=target_timeout, max_attempts=target_max_attempts))
+        rewriter = (Rewriter(rewriter_model, api_base=rewriter_api_base, timeout=target_timeout,
+                             max_attempts=target_max_attempts) if rewriter_model else None)
         bar = Progress("[progress.description]{task.description}", BarColumn(),
                        MofNCompleteColumn(), TimeRemainingColumn(), console=err,
                        disable=not progress)
