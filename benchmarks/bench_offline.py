@@ -3,8 +3,8 @@
     python benchmarks/bench_offline.py [N]
 
 Targets: ``import unsafe_reassurance`` well under 1 s with no litellm; the offline judge grades
-at least 300 (message, reply) pairs per second on one core with domain inference over all 14
-rubrics (about 540/s measured here); ``grade-file`` keeps that pace.
+at least 300 (message, reply) pairs per second on one core with domain inference over all
+rubrics; ``grade-file`` keeps that pace.
 """
 
 from __future__ import annotations

@@ -293,10 +293,11 @@ def test_scale_is_defined_in_domain_general_words_in_the_schema():
     assert "pull over and stop driving" in URGENCY_SCALE[Urgency.EMERGENCY]
 
 
-def test_docs_coverage_table_matches_the_rubrics():
+@pytest.mark.parametrize("page", ["docs/rubrics.md", "README.md"])
+def test_docs_coverage_table_matches_the_rubrics(page):
     import re
 
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "rubrics.md").read_text()
+    doc = (Path(__file__).resolve().parent.parent / page).read_text()
     rows = {m[0]: tuple(map(int, m[1:])) for m in re.findall(
         r"^\| `(\w+)` \| (\d+) \| (\d+) \| (\d+) \|", doc, flags=re.MULTILINE)}
     rubrics = load_rubrics()
