@@ -23,7 +23,8 @@ from typing import Any
 from ..errors import InputError
 from ..judges.base import Judge
 from ..types import Verdict
-from .batch import grade_row, is_local_judge, row_grader, validate_rows
+from .batch import validate_rows
+from .grading import grade_row, is_local_judge, row_grader
 from .output import check_output
 from .pool import can_fork, grade_in_processes
 from .readers import Columns, Row, detect_format, iter_rows

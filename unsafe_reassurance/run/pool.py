@@ -19,6 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import UnsafeReassuranceError
+from .grading import grade_row, row_grader
 from .readers import Row
 from .window import run_window
 
@@ -51,7 +52,6 @@ def _chunks(rows: Iterable[Row], size: int) -> Iterator[list[Row]]:
 
 def _worker(judge: Any, local: bool, inbox: Any, outbox: Any, concurrency: int,
             row_timeout: float | None, limits: tuple[float | None, float | None]) -> None:
-    from .batch import grade_row
 
     try:
         if local:
@@ -67,7 +67,6 @@ def _worker(judge: Any, local: bool, inbox: Any, outbox: Any, concurrency: int,
 async def _async_worker(judge: Any, inbox: Any, outbox: Any, concurrency: int,
                         row_timeout: float | None,
                         limits: tuple[float | None, float | None]) -> None:
-    from .batch import row_grader
     from .window import RateLimits
 
     loop = asyncio.get_running_loop()

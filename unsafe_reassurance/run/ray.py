@@ -23,9 +23,9 @@ from typing import Any
 
 from ..errors import InputError
 from ..types import JudgeInfo, Verdict
-from .batch import grade_row, is_local_judge, row_grader
 from .cache import CachedJudge, ResultCache
 from .filter import verdict_columns, with_verdicts
+from .grading import grade_row, is_local_judge, row_grader
 from .readers import Columns, Row, rows_from_record
 from .window import run_window
 
