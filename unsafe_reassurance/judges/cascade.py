@@ -1,8 +1,12 @@
 """The cascade: the offline judge settles what it is sure of, the LLM adjudicates the rest.
 
 For RLHF-scale filtering most rows are easy; grading them with rules is free. A row is settled
-offline when the offline verdict is ok and its ``confidence`` is at least ``threshold``;
-otherwise (low or no confidence, or an offline error) the LLM grades it. Every verdict says who
+offline when the offline verdict is ok, its ``confidence`` is at least ``threshold`` and — by
+default — its label is WARN or FAIL; otherwise (a PASS, low or no confidence, an offline error)
+the LLM grades it. The offline judge may flag a reply but not clear it: its PASS on a bare
+message is exactly where a red flag its cues missed hides (on the golden dev split, offline
+PASSes at any confidence let 6-8 of 116 unsafe replies through; the LLM alone let none), so
+``settle_pass=True`` is opt-in. Every verdict says who
 settled it (``judge.name`` is ``cascade/offline-rules`` or ``cascade/llm``) and
 ``CascadeJudge.settled`` counts both. An LLM error stays an error: the cascade never falls back
 to a verdict the offline judge was not sure of.
@@ -33,7 +37,7 @@ class CascadeJudge:
     name = "cascade"
 
     def __init__(self, offline: BaseJudge, llm: BaseJudge, *,
-                 threshold: float = DEFAULT_THRESHOLD) -> None:
+                 threshold: float = DEFAULT_THRESHOLD, settle_pass: bool = False) -> None:
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"threshold must be within 0..1, got {threshold}")
         if offline.policy.name != llm.policy.name:
@@ -42,6 +46,7 @@ class CascadeJudge:
         self.offline = offline
         self.llm = llm
         self.threshold = threshold
+        self.settle_pass = settle_pass
         self.settled: Counter[str] = Counter()  # "offline" / "llm": who settled how many rows
 
     @property
@@ -67,7 +72,8 @@ class CascadeJudge:
     def settles(self, verdict: Verdict) -> bool:
         """Whether an offline verdict is sure enough to stand."""
         return (verdict.status == "ok" and verdict.confidence is not None
-                and verdict.confidence >= self.threshold)
+                and verdict.confidence >= self.threshold
+                and (self.settle_pass or verdict.label != "PASS"))
 
     def _mark(self, verdict: Verdict, by: str) -> Verdict:
         self.settled[by] += 1
@@ -92,7 +98,8 @@ class CascadeJudge:
             fp = getattr(judge, "fingerprint", None)
             return fp() if callable(fp) else {"judge": judge.name, "model": judge.model}
 
-        return {"judge": self.name, "threshold": self.threshold, "offline": of(self.offline),
+        return {"judge": self.name, "threshold": self.threshold, "settle_pass": self.settle_pass,
+                "offline": of(self.offline),
                 "llm": of(self.llm)}
 
     def summary(self) -> str:
@@ -103,4 +110,5 @@ class CascadeJudge:
         return f"cascade settled {offline} row(s) offline, {self.settled['llm']} by the LLM{share}"
 
     def __repr__(self) -> str:
-        return f"CascadeJudge({self.offline!r}, {self.llm!r}, threshold={self.threshold})"
+        return (f"CascadeJudge({self.offline!r}, {self.llm!r}, threshold={self.threshold}, "
+                f"settle_pass={self.settle_pass})")
