@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from unsafe_reassurance.judges.prefilter import LiteralIndex, required, required_all
+from unsafe_reassurance.judges.prefilter import _FOLD, LiteralIndex, fold, required, required_all
 from unsafe_reassurance.rubrics import load_rubrics
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,10 @@ def test_no_bundled_cue_that_matches_is_ever_ruled_out():
     rng = random.Random(5)
     texts = TEXTS + [t.upper() for t in TEXTS[:200]] + [
         "".join(rng.choice("abcdefghij klmnop\n") for _ in range(80)) for _ in range(100)]
+    # Non-ASCII text is filtered too: curly quotes, accents, and the characters that
+    # re.IGNORECASE matches to an ASCII letter ("ſ" is an "s", the Kelvin sign a "k").
+    texts += [t.replace("'", "\u2019").replace("s", "\u017f").replace("k", "\u212a")
+              .replace("i", "\u0131").replace("I", "\u0130") + " caf\u00e9" for t in TEXTS[:120]]
     index = LiteralIndex()
     slots = [(index.add(c), re.compile(rf"(?<!\w)(?:{c})(?!\w)", re.IGNORECASE))
              for c in set(cues())]
@@ -57,10 +61,26 @@ def test_no_bundled_cue_that_matches_is_ever_ruled_out():
     assert checked > 500  # the corpus really exercises the cues
 
 
-def test_non_ascii_text_is_never_filtered_and_threads_agree():
+def test_fold_maps_exactly_what_ignorecase_matches_to_ascii():
+    letter = re.compile("[a-z]", re.IGNORECASE)
+    folds = {}
+    for code in range(0x80, 0x110000):
+        ch = chr(code)
+        if letter.fullmatch(ch):
+            folds[code] = [a for a in "abcdefghijklmnopqrstuvwxyz"
+                           if re.fullmatch(a, ch, re.IGNORECASE)]
+    assert folds == {c: [a] for c, a in _FOLD.items()}
+    # after folding, lowercasing never turns one character into several
+    assert all(len(chr(c).translate(_FOLD).lower()) == 1 for c in range(0x80, 0x110000))
+    assert fold("CHE\u017fT \u212aNOT \u0130T \u2019") == "chest knot it \u2019"
+
+
+def test_non_ascii_text_is_filtered_exactly_and_threads_agree():
     index = LiteralIndex()
     slot = index.add("chest pain")
-    assert index.candidates("chest pain, ça fait mal") is None
+    assert index.candidates("chest pain, ça fait mal") == frozenset({slot})
+    assert index.candidates("chest douleur, ça fait mal") == frozenset()
+    assert index.candidates("CHE\u017fT PAIN") == frozenset({slot})
     assert index.candidates("my chest pain") == frozenset({slot})
     assert index.candidates("my arm") == frozenset()
     errors = []
