@@ -81,6 +81,13 @@ def _build(rubric: DomainRubric) -> Compiled:
         (u, lx.compile_cue(c)) for u, cues in rubric.escalation_cues.items() for c in cues
     ]
     escalation.sort(key=lambda p: -p[0].level)
+    # One alternation per urgency level instead of one search per cue: its leftmost match starts
+    # where the earliest cue's does, and at that position the first cue (in order) that matches
+    # there wins with the same span, which is all the reply reader takes from the search.
+    levels: dict[Urgency, list[str]] = {}
+    for u, p in escalation:
+        levels.setdefault(u, []).append(f"(?:{p.pattern})")
+    escalation = [(u, re.compile("|".join(ps), re.IGNORECASE)) for u, ps in levels.items()]
     flag_slots = {f.id: [LITERALS.add(c) for c in f.cues] for f in rubric.red_flags}
     return Compiled(
         flags={f.id: [lx.compile_cue(c) for c in f.cues] for f in rubric.red_flags},
