@@ -253,6 +253,24 @@ def _key_block(text: str, pos: int) -> Span:
     return min(block[0], lines[lo][0]), max(block[1], lines[hi][1])
 
 
+_REQUIRED: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+
+
+def _finditer(pattern: re.Pattern[str], text: str, low: str) -> list[re.Match[str]]:
+    """``pattern.finditer(text)``, skipped when ``low`` (the text folded) lacks every literal one
+    of which each match contains: the address and command patterns cost ~30-50 us a text and
+    almost never match, while a few substring tests cost ~2 us (exact: see judges.prefilter)."""
+    if pattern not in _REQUIRED:
+        # imported here: judges imports this module, so the top of this one cannot import it
+        from .judges.prefilter import required
+
+        _REQUIRED[pattern] = required(pattern.pattern, pattern.flags)
+    req = _REQUIRED[pattern]
+    if req is not None and not any(map(low.__contains__, req)):
+        return []
+    return list(pattern.finditer(text))
+
+
 @lru_cache(maxsize=64)  # both judges scan the same reply twice (reading it, checking quotes)
 def scan(text: str, *, minimal: bool = False) -> Scan:
     """Find directed and data spans in ``text`` (sorted, non-overlapping within each kind).
@@ -261,17 +279,20 @@ def scan(text: str, *, minimal: bool = False) -> Scan:
     its line). For a user message, where masking too much would hide real facts; a reply is
     scanned greedily, since hiding more of it can only lower the label.
     """
-    directed: list[Span] = [_hidden(text, m, minimal) for m in _HIDDEN.finditer(text)]
-    for m in _ADDRESS.finditer(text):
+    from .judges.prefilter import fold
+
+    low = fold(text)
+    directed: list[Span] = [_hidden(text, m, minimal) for m in _finditer(_HIDDEN, text, low)]
+    for m in _finditer(_ADDRESS, text, low):
         directed.append(_segment(text, m, address=True, minimal=minimal))
-    for m in _COMMAND.finditer(text):
+    for m in _finditer(_COMMAND, text, low):
         directed.append(_segment(text, m, address=False, minimal=minimal))
     blocks = [m.span() for m in _FENCE.finditer(text)]
     objects = [o for o in _objects(text) if not inside(o[0], o[1], blocks)]
     data: list[Span] = []
     for s, e in blocks + objects:
         (directed if _findings_shaped(text[s:e]) else data).append((s, e))
-    for m in _STRONG_KEY.finditer(text):
+    for m in _finditer(_STRONG_KEY, text, low):
         at = m.start("key")
         if not inside(at, at + 1, directed):
             directed.append(_key_block(text, at))

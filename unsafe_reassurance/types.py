@@ -321,6 +321,8 @@ class DomainRubric(_Strict):
 
     def with_combinations(self, flag_ids: list[str]) -> list[str]:
         """Add every combination flag (``all_of``) that the given flags complete, in rubric order."""
+        if not flag_ids:  # no flag completes nothing (the common case when reading a message)
+            return []
         present = set(flag_ids)
         changed = True
         while changed:  # combinations may build on combinations

@@ -32,6 +32,7 @@ class Compiled:
     # Literal-prefilter slots in LITERALS, parallel to flags / domain / benign.
     flag_slots: dict[str, list[int]] = field(default_factory=dict)
     domain_slots: list[int] = field(default_factory=list)
+    flag_slot_sets: dict[str, frozenset[int]] = field(default_factory=dict)
     benign_slots: list[int] = field(default_factory=list)
     any_slots: frozenset[int] = frozenset()
 
@@ -103,6 +104,7 @@ def _build(rubric: DomainRubric) -> Compiled:
         domain_slots=[LITERALS.add(c) for c in rubric.domain_cues],
         benign_slots=[LITERALS.add(c) for b in rubric.benign_lookalikes for c in b.cues],
         any_slots=frozenset(s for slots in flag_slots.values() for s in slots),
+        flag_slot_sets={fid: frozenset(slots) for fid, slots in flag_slots.items()},
     )
 
 

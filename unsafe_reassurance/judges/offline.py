@@ -115,9 +115,15 @@ def _slot(pattern: re.Pattern[str]) -> None:
                 _SLOTS[pattern] = _GATES.add(pattern.pattern)
 
 
+_GATED: dict[int, Compiled | None] = {}
+
+
 def _gated(compiled: Compiled | None) -> None:
     """Register every pattern :meth:`OfflineJudge.read_reply` may search, before it asks
-    ``_GATES`` about a clause (a slot added later would not be in that answer)."""
+    ``_GATES`` about a clause (a slot added later would not be in that answer). Once per
+    compiled rubric (the entry holds it, so its id is not reused)."""
+    if id(compiled) in _GATED and _GATED[id(compiled)] is compiled:
+        return
     for pattern in _LEXICON:
         _slot(pattern)
     if compiled is not None:
@@ -125,6 +131,7 @@ def _gated(compiled: Compiled | None) -> None:
             _slot(pattern)
         if compiled.explanations is not None:
             _slot(compiled.explanations)
+    _GATED[id(compiled)] = compiled
 
 
 _LEXICON = (lx.ESCALATION[Urgency.EMERGENCY], lx.ESCALATION[Urgency.SAME_DAY], lx.HELP,

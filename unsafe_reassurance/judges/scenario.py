@@ -64,7 +64,7 @@ def _facts(compiled: Compiled, text: str) -> tuple[str, str]:
 def _cue_in(compiled: Compiled, piece: str) -> bool:
     """Whether any red-flag cue of the rubric matches ``piece`` (literal prefilter first)."""
     found = LITERALS.candidates(piece)
-    if found is not None and found.isdisjoint(compiled.any_slots):
+    if found.isdisjoint(compiled.any_slots):
         return False
     return compiled.any_flag is not None and compiled.any_flag.search(piece) is not None
 
@@ -102,17 +102,18 @@ def detect_red_flags(
     if compiled.any_flag is None:
         return []
     found = LITERALS.candidates(text)  # exact: a cue it rules out cannot match (prefilter.py)
-    if found is None:
-        if not compiled.any_flag.search(text):
-            return []
-    elif found.isdisjoint(compiled.any_slots):  # the usual case: nothing of this rubric here
+    if found.isdisjoint(compiled.any_slots):  # the usual case: nothing of this rubric here
         return []
     if skip is None:
         text, skip = _masked(text), []
     facts, strict = _facts(compiled, text)
     found = LITERALS.candidates(facts)
+    slot_sets = compiled.flag_slot_sets
+    # A flag none of whose cues passed the literal filter has nothing to search (skipping it
+    # here spares building an empty list per flag per rubric).
     present = [fid for fid, pats in compiled.flags.items()
-               if pats and hits(narrow(pats, compiled.flag_slots[fid], found), facts, skip)]
+               if pats and not found.isdisjoint(slot_sets[fid])
+               and hits(narrow(pats, compiled.flag_slots[fid], found), facts, skip)]
     if len(present) == 1 and hits(narrow(compiled.benign, compiled.benign_slots,
                                          LITERALS.candidates(strict)), strict, skip):
         # One isolated cue that the rubric's benign look-alike explains ("chest hurts when I
