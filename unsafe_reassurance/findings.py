@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -136,8 +137,10 @@ _SPACES = re.compile(r"\s+")
 _SPACE_RUNS = re.compile(r"\s{2,}")
 
 
+@lru_cache(maxsize=64)  # each quote is looked up in the same reply: normalise it once
 def _normalize(text: str, markdown: bool = False) -> tuple[str, list[int]]:
-    """Casefolded, whitespace-collapsed text plus a map from each output char to its source index.
+    """Casefolded, whitespace-collapsed text plus a map from each output char to its source index
+    (shared by the cache: read-only).
 
     ``markdown``: also drop ``*``, ``_``, backticks and list bullets.
     """
