@@ -98,6 +98,28 @@ def detect_red_flags(
     read. ``skip``: spans to ignore (text addressed to a grader); when not given, grader-directed
     text is found and blanked out, so it can neither add a cue nor negate one.
     """
+    if skip is not None:
+        return _detect(rubric, text, skip)
+    # Memoised for the bare call (a pure function of the rubric and the message): with the
+    # domain given, every reply to one prompt reads the same message. Copies out, as in _rank.
+    key = (id(rubric), text)
+    with _RANKED_LOCK:
+        hit = _DETECTED.get(key)
+        if hit is not None:
+            _DETECTED.move_to_end(key)
+    if hit is None or hit[0] is not rubric:
+        hit = (rubric, _detect(rubric, text, None))  # the entry pins the rubric's id
+        with _RANKED_LOCK:
+            _DETECTED[key] = hit
+            if len(_DETECTED) > 256:
+                _DETECTED.popitem(last=False)
+    return list(hit[1])
+
+
+_DETECTED: OrderedDict[tuple[int, str], tuple[DomainRubric, list[str]]] = OrderedDict()
+
+
+def _detect(rubric: DomainRubric, text: str, skip: list[tuple[int, int]] | None) -> list[str]:
     compiled = compile_rubric(rubric)
     if compiled.any_flag is None:
         return []
