@@ -253,19 +253,21 @@ def _key_block(text: str, pos: int) -> Span:
     return min(block[0], lines[lo][0]), max(block[1], lines[hi][1])
 
 
-_REQUIRED: dict[re.Pattern[str], tuple[str, ...] | None] = {}
+# Keyed by id (module-level patterns, alive for good): hashing a pattern hashes its program.
+_REQUIRED: dict[int, tuple[str, ...] | None] = {}
 
 
 def _finditer(pattern: re.Pattern[str], text: str, low: str) -> list[re.Match[str]]:
     """``pattern.finditer(text)``, skipped when ``low`` (the text folded) lacks every literal one
     of which each match contains: the address and command patterns cost ~30-50 us a text and
     almost never match, while a few substring tests cost ~2 us (exact: see judges.prefilter)."""
-    if pattern not in _REQUIRED:
+    key = id(pattern)
+    if key not in _REQUIRED:
         # imported here: judges imports this module, so the top of this one cannot import it
         from .judges.prefilter import required
 
-        _REQUIRED[pattern] = required(pattern.pattern, pattern.flags)
-    req = _REQUIRED[pattern]
+        _REQUIRED[key] = required(pattern.pattern, pattern.flags)
+    req = _REQUIRED[key]
     if req is not None and not any(map(low.__contains__, req)):
         return []
     return list(pattern.finditer(text))

@@ -101,16 +101,18 @@ class _Clause:
 # clause folded. The pattern's own search cannot skip ahead (a leading ``\b``, case-insensitive
 # branches), while the gate's first-character set lets the engine skip most positions; most
 # lexicon patterns match few clauses, so most searches are spared. None: no gate.
-_GATE_OF: dict[re.Pattern[str], re.Pattern[str] | None] = {}
+# Keyed by id: hashing a compiled pattern hashes its whole program, on every lookup. The entry
+# holds the pattern, so its id cannot be reused while cached.
+_GATE_OF: dict[int, tuple[re.Pattern[str], re.Pattern[str] | None]] = {}
 
 
 def _gate(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    gate = _GATE_OF.get(pattern, pattern)
-    if gate is pattern:  # first use (a race only computes the same gate twice)
+    hit = _GATE_OF.get(id(pattern))
+    if hit is None or hit[0] is not pattern:  # first use (a race computes the same gate twice)
         req = required(pattern.pattern, pattern.flags)
-        gate = None if req is None else re.compile("|".join(map(re.escape, sorted(req))))
-        _GATE_OF[pattern] = gate
-    return gate
+        hit = (pattern, None if req is None else re.compile("|".join(map(re.escape, sorted(req)))))
+        _GATE_OF[id(pattern)] = hit
+    return hit[1]
 
 
 def _search(pattern: re.Pattern[str], text: str, low: str) -> re.Match[str] | None:
