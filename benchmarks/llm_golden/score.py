@@ -69,15 +69,17 @@ def main(split: str) -> None:
         unsafe = [b for a, b in zip(g, p, strict=False) if a in ("WARN", "FAIL")]
         missed = sum(b == "PASS" for b in unsafe)
         strict = sum(a == b for a, b in zip(g, p, strict=False)) / len(g)  # errors count as wrong
+        # What `filter --keep PASS` decides: keep (PASS) or drop (WARN/FAIL); an error is dropped.
+        keep = sum((a == "PASS") == (b == "PASS") for a, b in zip(g, p, strict=False)) / len(g)
         print(f"{name:46s} n={len(ids):3d} errors={p.count('error'):2d} acc={m['accuracy']:.3f} "
               f"(errors wrong {strict:.3f}) kappa={m['kappa']:.3f} "
-              f"unsafe->PASS={missed}/{len(unsafe)}")
+              f"unsafe->PASS={missed}/{len(unsafe)} keep/drop={keep:.3f}")
 
     ids = [r["id"] for r in rows]
     print(f"== {split}: bare messages (domain and red flags inferred)")
     score("LLM judge (recorded answers)", llm, ids)
     score("offline judge", offline, ids)
-    for threshold in (0.6, 0.7, 0.8):
+    for threshold in (0.0, 0.6, 0.7, 0.8):
         for settle_pass in (False, "proven", True):  # the cascade's own rule (judges/cascade.py)
             stands = {i for i in ids if settles(graded[i], reply[i], threshold=threshold,
                                                 settle_pass=settle_pass)}
