@@ -3,15 +3,18 @@
     python benchmarks/bench_batch.py [--rows 1000] [--latency 0.2] [--concurrency 32]
 
 The grader (``tests/loopback_grader.py``) runs in its own process on 127.0.0.1, so its CPU does
-not compete with the client's event loop. Three runs, each printing achieved/ideal where
+not compete with the client's event loop. Four runs, each printing achieved/ideal where
 ideal = concurrency / latency requests per second:
 
 1. the sliding window alone, with a judge that only sleeps ``latency`` (the scheduler's ceiling);
-2. ``grade_file`` with the real LLM judge (litellm + instructor) from Python;
+2. ``grade_file`` with the real LLM judge from Python (an ``openai/<name>`` model at
+   ``api_base``: the OpenAI SDK transport, judges/openai_compat.py);
 3. the ``grade-file`` CLI in a subprocess (start-up subtracted: the grader's own clock, from the
    first request to the last response), with its peak memory;
-4. the same with ``--processes 2`` (two event loops on two cores; the client CPU per call is
-   what caps one process).
+4. the same with ``--processes 2`` (two event loops on two cores).
+
+Then (printed as 6.) the CLI again against a grader that answers 30% of requests with a 429, a
+500 or garbage: every row must be written exactly once, as a label or an error verdict.
 
 Then memory flatness: peak RSS of validating 20k vs 200k rows (the id check is on disk).
 Target (issue 11): run 3 reaches >= 0.90 of ideal at C=32, 200 ms, 1,000 rows.
@@ -46,9 +49,10 @@ def write_rows(path: Path, n: int) -> Path:
     return path
 
 
-def start_server(latency: float) -> tuple[subprocess.Popen[str], str]:
+def start_server(latency: float, fault_rate: float = 0.0) -> tuple[subprocess.Popen[str], str]:
     proc = subprocess.Popen([sys.executable, str(ROOT / "tests" / "loopback_grader.py"),
-                             "--latency", str(latency), "--seconds", "900"],
+                             "--latency", str(latency), "--seconds", "900",
+                             "--fault-rate", str(fault_rate)],
                             stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     port = int(proc.stdout.readline().split()[1])
@@ -127,6 +131,32 @@ def cli(src: Path, base: str, concurrency: int, latency: float, rows: int,
            f" (wall {wall:.2f} s incl. start-up, peak RSS {peak_mb(done.stderr)} MB in the parent)")
 
 
+def faults(src: Path, latency: float, concurrency: int, rows: int) -> None:
+    """30% of requests answered 429 / 500 / garbage: every row still written once."""
+    proc, base = start_server(latency, fault_rate=0.3)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "out.jsonl"
+            subprocess.run([str(Path(sys.executable).with_name("unsafe-reassurance")),
+                            "grade-file", str(src), "-o", str(out), "-m", "openai/loopback",
+                            "--api-base", base + "/v1", "--concurrency", str(concurrency),
+                            "--no-cache", "--no-progress", "--max-attempts", "3"],
+                           check=True, capture_output=True, text=True,
+                           env={**os.environ, "OPENAI_API_KEY": "sk-local"})
+            verdicts = [json.loads(x) for x in out.read_text().splitlines()]
+        s = http(base + "/stats")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+    ids = [v["id"] for v in verdicts]
+    labels = {k: sum(v["label"] == k for v in verdicts) for k in ("PASS", "WARN", "FAIL")}
+    errors = sum(v["status"] == "error" for v in verdicts)
+    ok = len(ids) == len(set(ids)) == rows
+    print(f"6. 30% injected 429/500/garbage ({s.get('faults', '?')} of {s.get('requests', '?')} "
+          f"requests): {len(set(ids))} of {rows} rows written once ({'ok' if ok else 'LOST/DUP'});"
+          f" {labels} + {errors} error verdicts")
+
+
 def memory() -> None:
     code = _PEAK + ("from unsafe_reassurance.run.batch import count_rows\n"
                     "print(count_rows(sys.argv[1]))\n")
@@ -160,6 +190,9 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait(10)
+    with tempfile.TemporaryDirectory() as tmp:
+        faults(write_rows(Path(tmp) / "in.jsonl", args.rows), args.latency, args.concurrency,
+               args.rows)
     if not args.skip_memory:
         memory()
 

@@ -7,7 +7,10 @@ Requests cycle through the golden set's (user message, reply) pairs. A server on
 (aiohttp, its own process so its CPU is not counted) speaks OpenAI chat completions with a fixed
 latency and answers valid findings JSON (quoting the reply). For each concurrency C both clients
 send the same requests; the table prints achieved/ideal throughput (ideal = C / latency), the
-client CPU per request, and the overhead ratio = library CPU / raw CPU (goal <= 1.1x). Runs
+client CPU per request, and the overhead ratio = library CPU / raw CPU (goal <= 1.1x). A third
+loop sends the same requests with the OpenAI SDK's ``chat.completions.create`` (the judge's own
+transport for an ``openai/<name>`` model at ``api_base``, judges/openai_compat.py), so the
+library is also compared with the cheapest raw client of that kind. Runs
 alternate and the best of ``--repeat`` is kept. ``--bare`` grades bare user messages (the
 candidate-domain ranking included); the default gives the domain. ``--profile`` writes a
 cProfile of the library run at the highest C.
@@ -104,6 +107,23 @@ async def run_raw(requests: list[dict[str, Any]], n: int, c: int) -> None:
     await asyncio.gather(*(one(requests[i % len(requests)]) for i in range(n)))
 
 
+async def run_sdk(requests: list[dict[str, Any]], n: int, c: int, base: str) -> None:
+    from openai import AsyncOpenAI
+
+    client = AsyncOpenAI(base_url=base, api_key="sk-local", max_retries=0)
+    gate = asyncio.Semaphore(c)
+
+    async def one(kwargs: dict[str, Any]) -> None:
+        async with gate:
+            r = await client.chat.completions.create(
+                model="bench", messages=kwargs["messages"], temperature=kwargs.get("temperature"),
+                extra_body=kwargs.get("extra_body"), timeout=kwargs.get("timeout"))
+        json.loads(r.choices[0].message.content)
+
+    await asyncio.gather(*(one(requests[i % len(requests)]) for i in range(n)))
+    await client.close()
+
+
 def golden_items(bare: bool) -> list[tuple[str, Any]]:
     """(reply, scenario) pairs from the golden set: bare messages, or with their domain."""
     from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
@@ -161,19 +181,25 @@ def main() -> None:
         asyncio.run(run_raw(raw_requests, 4, 2))
         print(f"loopback grader, {args.latency * 1000:.0f} ms latency, mode {grader.mode}, golden "
               f"set replies, {'bare messages' if args.bare else 'domain given'}")
-        print(f"{'C':>4} {'n':>5} | {'lib/ideal':>9} {'raw/ideal':>9} | {'lib ms CPU':>10} "
-              f"{'raw ms CPU':>10} | {'overhead':>8}")
+        print(f"transport {grader.transport}; raw = litellm.acompletion loop, sdk = OpenAI SDK "
+              "loop; overhead = library CPU / raw CPU")
+        print(f"{'C':>4} {'n':>5} | {'lib/ideal':>9} {'raw/ideal':>9} {'sdk/ideal':>9} | "
+              f"{'lib ms CPU':>10} {'raw ms CPU':>10} {'sdk ms CPU':>10} | {'vs raw':>7} "
+              f"{'vs sdk':>7}")
         for c in [int(x) for x in args.levels.split(",")]:
             n = max(24, args.per_level * c)
             ideal = c / args.latency
-            lib, raw = [], []
+            lib, raw, sdk = [], [], []
             for _ in range(args.repeat):  # alternate, keep the best: the machine is shared
                 lib.append(measure(lambda c=c, n=n: run_library(judge, items, n, c)))
                 raw.append(measure(lambda c=c, n=n: run_raw(raw_requests, n, c)))
+                sdk.append(measure(lambda c=c, n=n: run_sdk(raw_requests, n, c, base)))
             lw, lc = min(w for w, _ in lib), min(p for _, p in lib)
             rw, rc = min(w for w, _ in raw), min(p for _, p in raw)
-            print(f"{c:>4} {n:>5} | {n / lw / ideal:>9.2f} {n / rw / ideal:>9.2f} | "
-                  f"{lc / n * 1000:>10.2f} {rc / n * 1000:>10.2f} | {lc / rc:>7.2f}x", flush=True)
+            sw, sc = min(w for w, _ in sdk), min(p for _, p in sdk)
+            print(f"{c:>4} {n:>5} | {n / lw / ideal:>9.2f} {n / rw / ideal:>9.2f} "
+                  f"{n / sw / ideal:>9.2f} | {lc / n * 1000:>10.2f} {rc / n * 1000:>10.2f} "
+                  f"{sc / n * 1000:>10.2f} | {lc / rc:>6.2f}x {lc / sc:>6.2f}x", flush=True)
         if args.profile:
             import cProfile
 

@@ -21,14 +21,20 @@ GOOD = json.dumps({
 })
 
 
+@pytest.fixture(params=["openai", "litellm"])
+def transport(request):
+    """Both ways a request can travel to an OpenAI-compatible server (judges/openai_compat.py)."""
+    return request.param
+
+
 def judge(server: StubServer, **kw) -> LLMJudge:
     kw = {"max_attempts": 3, "wait_max": 0.05, "timeout": 10, **kw}
     return LLMJudge("openai/stub", api_base=server.base_url, **kw)
 
 
-def test_good_json_object_response_with_schema():
+def test_good_json_object_response_with_schema(transport):
     with StubServer([(200, chat_body(GOOD))]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)
     assert v.status == "ok" and v.label == "PASS"
     assert v.usage.prompt_tokens == 50 and v.usage.completion_tokens == 20
     body = s.requests[0]
@@ -38,23 +44,23 @@ def test_good_json_object_response_with_schema():
     assert body["temperature"] == 0.0 and len(s.requests) == 1
 
 
-def test_http_500_past_the_retry_budget_is_an_error_with_bounded_attempts():
+def test_http_500_past_the_retry_budget_is_an_error_with_bounded_attempts(transport):
     with StubServer([(500, {"error": {"message": "upstream exploded"}})]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)
     assert v.status == "error" and v.label is None
     assert "3 attempt" in v.error and "exploded" in v.error
     assert len(s.requests) == 3  # tenacity's budget, no hidden retries underneath
 
 
-def test_transient_429_then_success():
+def test_transient_429_then_success(transport):
     with StubServer([(429, {"error": {"message": "slow down"}}), (200, chat_body(GOOD))]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)
     assert v.label == "PASS" and len(s.requests) == 2
 
 
-def test_auth_error_is_not_retried():
+def test_auth_error_is_not_retried(transport):
     with StubServer([(401, {"error": {"message": "bad key"}})]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)
     assert v.status == "error" and len(s.requests) == 1
 
 
@@ -74,9 +80,9 @@ def test_garbage_then_valid_recovers_by_reasking_in_instructor_modes():
     assert len(s.requests[1]["messages"]) > len(s.requests[0]["messages"])  # the re-ask
 
 
-def test_garbage_then_valid_is_retried_in_schema_constrained_modes():
+def test_garbage_then_valid_is_retried_in_schema_constrained_modes(transport):
     with StubServer([(200, chat_body("nope")), (200, chat_body(GOOD))]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)  # json_object_schema: litellm called directly
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)  # json_object_schema: no instructor
     assert v.label == "PASS" and len(s.requests) == 2
     assert s.requests[1]["messages"] == s.requests[0]["messages"]
 
@@ -114,17 +120,18 @@ def test_retry_after_is_honoured_within_the_cap(mode):
     assert v.label == "PASS" and 0.15 <= s.times[1] - s.times[0] < 5
 
 
-def test_cost_is_the_one_litellm_computed():
+def test_cost_is_the_one_litellm_computed(transport):
     body = chat_body(GOOD)
     body["model"] = "gpt-4o-mini"
     with StubServer([(200, body)]) as s:
-        v = LLMJudge("openai/gpt-4o-mini", api_base=s.base_url, max_attempts=1).grade(REPLY, SCENARIO)
+        v = LLMJudge("openai/gpt-4o-mini", api_base=s.base_url, max_attempts=1,
+                     transport=transport).grade(REPLY, SCENARIO)
     import litellm
 
     price_in, price_out = litellm.cost_per_token("gpt-4o-mini", prompt_tokens=50, completion_tokens=20)
     assert v.usage.cost_usd == pytest.approx(price_in + price_out)
     with StubServer([(200, chat_body(GOOD))]) as s:
-        v = judge(s).grade(REPLY, SCENARIO)
+        v = judge(s, transport=transport).grade(REPLY, SCENARIO)
     assert v.usage.cost_usd is None  # unknown price: unknown, not free
 
 
@@ -140,12 +147,12 @@ def test_client_and_response_model_are_built_once():
     assert _response_model() is _response_model()
 
 
-def test_server_down_is_an_error():
+def test_server_down_is_an_error(transport):
     s = StubServer([(200, chat_body(GOOD))])
     url = s.base_url
     s.httpd.server_close()
     v = LLMJudge("openai/stub", api_base=url, max_attempts=2, wait_max=0.05,
-                 timeout=5).grade(REPLY, SCENARIO)
+                 timeout=5, transport=transport).grade(REPLY, SCENARIO)
     assert v.status == "error"
 
 
@@ -162,7 +169,52 @@ def test_tools_mode_for_hosted_style_apis():
     assert s.requests[0]["tools"][0]["function"]["name"] == "Findings"
 
 
-def test_async_path_against_the_server():
+def test_async_path_against_the_server(transport):
     with StubServer([(200, chat_body(GOOD))]) as s:
-        v = asyncio.run(judge(s).agrade(REPLY, SCENARIO))
+        v = asyncio.run(judge(s, transport=transport).agrade(REPLY, SCENARIO))
     assert v.label == "PASS"
+
+
+def test_transport_auto_picks_the_sdk_only_where_it_fits():
+    from unsafe_reassurance.judges.grader import LiteLLMGrader
+
+    base = "http://127.0.0.1:9/v1"
+    assert LiteLLMGrader("openai/x", api_base=base).transport == "openai"
+    assert LiteLLMGrader("openai/x", api_base=base, mode="json").transport == "litellm"  # instructor
+    assert LiteLLMGrader("openai/x").transport == "litellm"  # no api_base: a hosted API
+    assert LiteLLMGrader("hosted_vllm/x", api_base=base).transport == "litellm"
+    assert LiteLLMGrader("openai/x", api_base=base, mock_response="x").transport == "litellm"
+    assert LiteLLMGrader("openai/x", api_base=base, transport="litellm").transport == "litellm"
+    with pytest.raises(ValueError, match="transport 'openai' needs"):
+        LiteLLMGrader("anthropic/x", api_base=base, transport="openai")
+    with pytest.raises(ValueError, match="transport: unknown"):
+        LiteLLMGrader("openai/x", transport="carrier-pigeon")
+
+
+def test_sdk_transport_sends_what_litellm_sends():
+    """Same body on the wire either way (model name without the provider prefix)."""
+    bodies = {}
+    for transport in ("openai", "litellm"):
+        with StubServer([(200, chat_body(GOOD))]) as s:
+            judge(s, transport=transport, seed=7, max_tokens=400).grade(REPLY, SCENARIO)
+        bodies[transport] = s.requests[0]
+    import re
+
+    keys = ("model", "messages", "temperature", "response_format", "seed", "max_tokens")
+    same = [{k: re.sub(r'nonce=\\?"\w+', "nonce", json.dumps(b.get(k))) for k in keys}
+            for b in (bodies["openai"], bodies["litellm"])]  # each request has its own nonce
+    assert same[0] == same[1]
+    assert bodies["openai"]["model"] == "stub"
+
+
+def test_sdk_transport_keeps_one_client_per_event_loop():
+    with StubServer([(200, chat_body(GOOD))]) as s:
+        j = judge(s, transport="openai")
+
+        async def twice():
+            await j.agrade(REPLY, SCENARIO)
+            await j.agrade(REPLY, SCENARIO)
+
+        asyncio.run(twice())
+        asyncio.run(twice())  # a new loop gets a new client, not the closed loop's pool
+    assert len(s.requests) == 4

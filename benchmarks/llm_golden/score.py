@@ -8,7 +8,8 @@ It runs ``unsafe-reassurance batch import`` on SPLIT/answers_round1.jsonl (rows 
 and SPLIT/answers_round2.jsonl (rows SPLIT/round2_rows.jsonl: the rows whose round-1 answer chose
 a domain shown only in the index, pinned to it — the live judge's "second look"), lets round 2
 replace round 1, grades the same rows with the offline judge, and prints accuracy, Cohen's kappa
-and unsafe replies graded PASS per judge and per cascade rule, overall and by authorship group.
+and unsafe replies graded PASS per judge and per cascade rule (``settle_pass`` False, "proven",
+True at three thresholds), overall and by authorship group.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections import Counter
 from pathlib import Path
 
 from unsafe_reassurance import OfflineJudge
+from unsafe_reassurance.judges.cascade import settles
 from unsafe_reassurance.report.golden import bundled_golden_dir, load_golden
 from unsafe_reassurance.report.metrics import agreement
 
@@ -55,8 +57,9 @@ def main(split: str) -> None:
         llm.update(imported(here / "answers_round2.jsonl", here / "round2_rows.jsonl",
                             Path(tmp) / "r2.jsonl"))
     judge = OfflineJudge()
-    offline = {r["id"]: judge.grade(r["response"], r["user_message"]).model_dump(mode="json")
-               for r in rows}
+    graded = {r["id"]: judge.grade(r["response"], r["user_message"]) for r in rows}
+    offline = {i: v.model_dump(mode="json") for i, v in graded.items()}
+    reply = {r["id"]: r["response"] for r in rows}
 
     def score(name: str, verdicts: dict[str, dict], ids: list[str]) -> None:
         g = [gold[idmap[i]].gold_label for i in ids]
@@ -66,21 +69,22 @@ def main(split: str) -> None:
         unsafe = [b for a, b in zip(g, p, strict=False) if a in ("WARN", "FAIL")]
         missed = sum(b == "PASS" for b in unsafe)
         strict = sum(a == b for a, b in zip(g, p, strict=False)) / len(g)  # errors count as wrong
+        # What `filter --keep PASS` decides: keep (PASS) or drop (WARN/FAIL); an error is dropped.
+        keep = sum((a == "PASS") == (b == "PASS") for a, b in zip(g, p, strict=False)) / len(g)
         print(f"{name:46s} n={len(ids):3d} errors={p.count('error'):2d} acc={m['accuracy']:.3f} "
               f"(errors wrong {strict:.3f}) kappa={m['kappa']:.3f} "
-              f"unsafe->PASS={missed}/{len(unsafe)}")
+              f"unsafe->PASS={missed}/{len(unsafe)} keep/drop={keep:.3f}")
 
     ids = [r["id"] for r in rows]
     print(f"== {split}: bare messages (domain and red flags inferred)")
     score("LLM judge (recorded answers)", llm, ids)
     score("offline judge", offline, ids)
-    for threshold in (0.6, 0.7, 0.8):
-        for settle_pass in (False, True):
-            def settled(v: dict, t: float = threshold, sp: bool = settle_pass) -> bool:
-                return (v["status"] == "ok" and (v.get("confidence") or 0) >= t
-                        and (sp or v["label"] != "PASS"))
-            mixed = {i: offline[i] if settled(offline[i]) else llm[i] for i in ids}
-            share = sum(not settled(offline[i]) for i in ids) / len(ids)
+    for threshold in (0.0, 0.6, 0.7, 0.8):
+        for settle_pass in (False, "proven", True):  # the cascade's own rule (judges/cascade.py)
+            stands = {i for i in ids if settles(graded[i], reply[i], threshold=threshold,
+                                                settle_pass=settle_pass)}
+            mixed = {i: offline[i] if i in stands else llm[i] for i in ids}
+            share = 1 - len(stands) / len(ids)
             score(f"cascade t={threshold} settle_pass={settle_pass} ({share:.0%} to LLM)", mixed, ids)
     for name in ("developer-written 7", "reviewer 7", "new 9"):
         sub = [i for i in ids if group(gold[idmap[i]].domain) == name]

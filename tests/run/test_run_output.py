@@ -7,7 +7,13 @@ import pytest
 
 from unsafe_reassurance.errors import InputError
 from unsafe_reassurance.run.index import IdIndex
-from unsafe_reassurance.run.output import check_output, drop_errors, load_done, repair_tail
+from unsafe_reassurance.run.output import (
+    check_output,
+    drop_errors,
+    load_done,
+    repair_tail,
+    resume_output,
+)
 from unsafe_reassurance.run.writers import open_writer, output_format
 
 
@@ -55,6 +61,27 @@ def test_drop_errors_rewrites_only_when_needed_and_load_done_streams_ids(tmp_pat
         assert "a" in index and "3" in index and "b" not in index and len(index) == 2
 
 
+def test_resume_output_repairs_drops_errors_by_predicate_and_loads_a_chosen_key(tmp_path):
+    path = tmp_path / "kept.jsonl"
+    lines = [{"id": 1, "ur_id": "a", "ur_status": "ok"},
+             {"ur_id": "b", "ur_chosen_status": "ok", "ur_rejected_status": "error"},
+             {"ur_id": "c", "ur_status": "ok"}]
+    text = "".join(json.dumps(x) + "\n" for x in lines)
+    path.write_text(text + '{"ur_id": "d", "ur_sta')
+
+    def failed(obj):
+        return "error" in (obj.get("ur_status"), obj.get("ur_rejected_status"))
+
+    with IdIndex() as index:
+        assert resume_output(path, index, key="ur_id", is_error=failed) == 3
+        assert set(index) == {"a", "b", "c"} and path.read_text() == text  # tail repaired only
+    with IdIndex() as index:
+        assert resume_output(path, index, retry_errors=True, key="ur_id", is_error=failed) == 2
+        assert set(index) == {"a", "c"}
+    with IdIndex() as index:  # the default key and predicate are grade-file's
+        assert load_done(path, index) == 1 and set(index) == {"1"}
+
+
 def test_id_index_reports_the_first_location_of_a_duplicate():
     with IdIndex(commit_every=2) as ids:
         for i in range(5):
@@ -86,6 +113,18 @@ def test_writers_stream_jsonl_csv_and_parquet(tmp_path):
     with open_writer(tmp_path / "empty.parquet", "parquet"):
         pass
     assert pq.read_table(tmp_path / "empty.parquet").num_rows == 0
+
+
+def test_jsonl_writer_appends_and_flushes_each_record(tmp_path):
+    path = tmp_path / "kept.jsonl"
+    with open_writer(path) as w:
+        w.write({"a": 1})
+        assert path.read_text() == '{"a": 1}\n'  # on disk before close: a kill loses nothing
+    with open_writer(path, append=True) as w:
+        w.write({"a": 2})
+    assert path.read_text() == '{"a": 1}\n{"a": 2}\n'
+    with pytest.raises(InputError, match=r"only a \.jsonl output can be continued"):
+        open_writer(tmp_path / "kept.csv", "csv", append=True)
 
 
 def test_output_format_follows_the_suffix_then_the_input():

@@ -76,3 +76,17 @@ def test_filter_in_two_processes_matches_one_in_order_with_pairs(tmp_path):
     assert one == two and one["kept"] > 0 and one["dropped"] > 0
     for name in ("k", "d"):
         assert (tmp_path / f"{name}1.jsonl").read_text() == (tmp_path / f"{name}2.jsonl").read_text()
+
+
+def test_cascade_counts_from_every_worker_reach_the_parent(tmp_path):
+    from unsafe_reassurance import CascadeJudge
+
+    src = demo_rows(tmp_path / "in.jsonl", 40)
+    with LoopbackGrader(latency=0.01) as server:
+        llm = LLMJudge("openai/loopback", api_base=server.base_url, timeout=10)
+        one = CascadeJudge(OfflineJudge(), llm)
+        grade_file(src, tmp_path / "one.jsonl", judge=one)
+        two = CascadeJudge(OfflineJudge(), llm)
+        grade_file(src, tmp_path / "two.jsonl", judge=two, processes=2, concurrency=4)
+    assert sum(one.settled.values()) == 40 and one.settled["offline"] > 0
+    assert two.settled == one.settled  # the workers' tallies, added up in the parent

@@ -8,7 +8,7 @@ from loopback_grader import REPLY, SCENARIO, LoopbackGrader
 
 from unsafe_reassurance import LLMJudge
 from unsafe_reassurance.run.batch import grade_file
-from unsafe_reassurance.run.window import RateLimits, TokenBucket, run_window
+from unsafe_reassurance.run.window import RateLimits, TokenBucket, run_window, until
 from unsafe_reassurance.testing import findings
 from unsafe_reassurance.types import Usage
 
@@ -175,3 +175,13 @@ def test_should_stop_leaves_the_rest_for_resume(tmp_path):
     assert grader.calls == written
     counts = grade_file(src, tmp_path / "out.jsonl", judge=LLMJudge(grader=grader), resume=True)
     assert sum(counts.values()) == 30 - written
+
+
+def test_until_asks_before_each_item():
+    asked = []
+
+    def stop():
+        asked.append(1)
+        return len(asked) > 3
+
+    assert list(until(stop, iter(range(10)))) == [0, 1, 2] and len(asked) == 4

@@ -37,11 +37,14 @@ __all__ = [
     "PolicyOpt",
     "ProcessesOpt",
     "ResponseColOpt",
+    "ResumeOpt",
+    "RetryErrorsOpt",
     "RpmOpt",
     "RubricsOpt",
     "SamplesOpt",
     "TimeoutOpt",
     "TpmOpt",
+    "cache_note",
     "columns",
     "err",
     "guard",
@@ -91,6 +94,11 @@ MaxAttemptsOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
 NoCacheOpt = Annotated[bool, typer.Option(
     "--no-cache", help="Do not read or write the result cache ($UNSAFE_REASSURANCE_CACHE).")]
 OverwriteOpt = Annotated[bool, typer.Option(help="Replace a non-empty output file.")]
+ResumeOpt = Annotated[bool, typer.Option(
+    help="Continue an interrupted run: skip rows already in the output (a torn last line is "
+    "repaired).")]
+RetryErrorsOpt = Annotated[bool, typer.Option(
+    help="Like --resume, and grade rows whose verdict was an error again.")]
 ProcessesOpt = Annotated[int, typer.Option(
     min=1, help="Worker processes (one judge each; the offline judge is CPU-bound).")]
 ResponseColOpt = Annotated[_Str, typer.Option(help="Input column holding the reply to grade.")]
@@ -103,7 +111,7 @@ FormatOpt = Annotated[_Str, typer.Option(
 
 MaxCost = Annotated[Optional[float], typer.Option(  # noqa: UP045
     "--max-cost", metavar="USD", help="Stop starting new grader calls once this much is spent "
-    "(verdicts so far are kept; grade-file resumes with --resume).")]
+    "(verdicts so far are kept; rerun with --resume for the rest).")]
 Cascade = Annotated[bool, typer.Option(
     "--cascade", help="Offline judge settles the rows it is confident about; the LLM "
     "(--judge-model) grades the rest.")]
@@ -199,6 +207,12 @@ def with_cache(judge: BaseJudge, no_cache: bool) -> Any:
     from ..run.cache import CachedJudge, ResultCache
 
     return CachedJudge(judge, ResultCache())
+
+
+def cache_note(judge: Any) -> str:
+    """``"; N from the cache"`` when the result cache served verdicts, else ``""``."""
+    cache = getattr(judge, "cache", None)
+    return f"; {cache.hits} from the cache" if cache is not None and cache.hits else ""
 
 
 def row_deadline(judge: Any, timeout: float | None, max_attempts: int | None) -> float | None:

@@ -25,11 +25,14 @@ from ._common import (
     PolicyOpt,
     ProcessesOpt,
     ResponseColOpt,
+    ResumeOpt,
+    RetryErrorsOpt,
     RpmOpt,
     RubricsOpt,
     SamplesOpt,
     TimeoutOpt,
     TpmOpt,
+    cache_note,
     columns,
     err,
     guard,
@@ -92,10 +95,8 @@ def grade_file_cmd(
     api_base: ApiBase = None,
     policy: PolicyOpt = "default",
     rubrics: RubricsOpt = None,
-    resume: Annotated[bool, typer.Option(
-        help="Skip ids already in the output file (a torn last line is repaired).")] = False,
-    retry_errors: Annotated[bool, typer.Option(
-        help="Like --resume, and grade rows whose verdict was an error again.")] = False,
+    resume: ResumeOpt = False,
+    retry_errors: RetryErrorsOpt = False,
     overwrite: OverwriteOpt = False,
     concurrency: ConcurrencyOpt = 8,
     processes: ProcessesOpt = 1,
@@ -139,9 +140,7 @@ def grade_file_cmd(
                 columns=columns(response_col, message_col, id_col), fmt=fmt,
                 on_start=start, on_result=done, should_stop=budget.exhausted)
     summary = ", ".join(f"{k} {counts.get(k, 0)}" for k in ("PASS", "WARN", "FAIL", "error"))
-    cache = getattr(judge, "cache", None)
-    hits = f"; {cache.hits} from the cache" if cache is not None and cache.hits else ""
-    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary}{hits})",
+    err.print(f"wrote {sum(counts.values())} verdicts to {output} ({summary}{cache_note(judge)})",
               highlight=False, soft_wrap=True)
     report_usage(judge, budget, "rerun with --resume to grade the remaining rows")
 

@@ -10,6 +10,10 @@ request. Two paths:
 - the other modes (``json``, ``md_json``, ``tools``) go through instructor, which re-asks with
   the validation error when the output does not parse.
 
+A server at ``api_base`` serving an ``openai/<name>`` model in a schema-constrained mode is
+called through the OpenAI SDK rather than ``litellm.acompletion`` (``transport="auto"``; see
+:mod:`.openai_compat` for why and the measurement).
+
 Retries are defined once (tenacity): transient API errors and unparseable output, exponential
 backoff with jitter, and a server's ``Retry-After`` honoured up to ``retry_after_max`` seconds.
 The cost is the one litellm already computed (``response._hidden_params["response_cost"]``).
@@ -28,9 +32,11 @@ from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Findings
 from ..types import Usage
+from .openai_compat import SDK_PARAMS, OpenAICompatible, openai_name
 from .prompts import schema_instruction
 
-__all__ = ["DIRECT_MODES", "MODES", "Grader", "LiteLLMGrader", "parse_findings", "retry_after"]
+__all__ = ["DIRECT_MODES", "MODES", "TRANSPORTS", "Grader", "LiteLLMGrader", "parse_findings",
+           "retry_after"]
 
 #: Structured-output modes. "json_object_schema" is JSON mode plus the schema in
 #: ``response_format`` — what llama.cpp's OpenAI-compatible server grammar-constrains on (it
@@ -38,6 +44,9 @@ __all__ = ["DIRECT_MODES", "MODES", "Grader", "LiteLLMGrader", "parse_findings",
 MODES = ("tools", "json", "json_schema", "md_json", "json_object_schema")
 #: Modes where the output is schema-constrained, so litellm is called without instructor.
 DIRECT_MODES = ("json_schema", "json_object_schema")
+#: How requests travel: "auto" picks the OpenAI SDK for an OpenAI-compatible ``api_base`` in a
+#: direct mode, else litellm; "litellm" always litellm; "openai" insists on the SDK.
+TRANSPORTS = ("auto", "litellm", "openai")
 
 
 class Grader(Protocol):
@@ -162,10 +171,14 @@ class LiteLLMGrader:
         wait_max: float = 8.0,
         retry_after_max: float = 60.0,
         temperature: float | None = 0.0,
+        transport: str = "auto",
         **completion_kwargs: Any,
     ) -> None:
         if mode is not None and mode not in MODES:
             raise ValueError(f"mode: unknown {mode!r} (choose from {', '.join(MODES)})")
+        if transport not in TRANSPORTS:
+            raise ValueError(f"transport: unknown {transport!r} (choose from "
+                             f"{', '.join(TRANSPORTS)})")
         self.model = model
         self.api_base = api_base
         self.api_key = api_key or (None if api_base is None else os.environ.get(
@@ -187,6 +200,7 @@ class LiteLLMGrader:
         self.completion_kwargs = completion_kwargs
         self._clients: dict[bool, Any] = {}
         self._schema: dict[str, Any] | None = None
+        self._sdk = self._openai_compatible(transport)
         quiet_libraries()  # retry chatter goes to our DEBUG log, not the user's stderr
 
     def fingerprint(self) -> dict[str, Any]:
@@ -199,6 +213,23 @@ class LiteLLMGrader:
             "temperature": self.temperature,
             "completion_kwargs": {k: repr(v) for k, v in sorted(self.completion_kwargs.items())},
         }
+
+    def _openai_compatible(self, transport: str) -> OpenAICompatible | None:
+        """The SDK transport when it applies (module docstring), else None (litellm)."""
+        fits = (self.api_base is not None and self.mode in DIRECT_MODES
+                and openai_name(self.model) is not None
+                and set(self.completion_kwargs) <= SDK_PARAMS)
+        if transport == "openai" and not fits:
+            raise ValueError("transport 'openai' needs api_base, an openai/<name> model, mode "
+                             f"{' or '.join(DIRECT_MODES)} and only OpenAI request options")
+        if transport == "litellm" or not fits:
+            return None
+        return OpenAICompatible(self.model, self.api_base or "", self.api_key)
+
+    @property
+    def transport(self) -> str:
+        """``"openai"`` (the OpenAI SDK, straight to ``api_base``) or ``"litellm"``."""
+        return "litellm" if self._sdk is None else "openai"
 
     @property
     def direct(self) -> bool:
@@ -262,33 +293,33 @@ class LiteLLMGrader:
         kw = self.request_kwargs(messages)
         try:
             if self.direct:
-                litellm = _litellm()
+                call = self._sdk.complete if self._sdk else _litellm().completion
                 for attempt in self._retrying(False):
                     with attempt:
-                        raw = litellm.completion(**kw)
+                        raw = call(kw) if self._sdk else call(**kw)
                         findings = parse_findings(_content(raw))
             else:
                 findings, raw = self._client(False).chat.completions.create_with_completion(
                     max_retries=self._retrying(False), **kw)
         except Exception as exc:
             raise GraderError(_describe(exc, self.max_attempts)) from exc
-        return _plain(findings), _usage(raw)
+        return _plain(findings), _usage(raw, self._sdk)
 
     async def acomplete(self, messages: list[dict[str, str]]) -> tuple[Findings, Usage]:
         kw = self.request_kwargs(messages)
         try:
             if self.direct:
-                litellm = _litellm()
+                acall = self._sdk.acomplete if self._sdk else _litellm().acompletion
                 async for attempt in self._retrying(True):
                     with attempt:
-                        raw = await litellm.acompletion(**kw)
+                        raw = await (acall(kw) if self._sdk else acall(**kw))
                         findings = parse_findings(_content(raw))
             else:
                 findings, raw = await self._client(True).chat.completions.create_with_completion(
                     max_retries=self._retrying(True), **kw)
         except Exception as exc:
             raise GraderError(_describe(exc, self.max_attempts)) from exc
-        return _plain(findings), _usage(raw)
+        return _plain(findings), _usage(raw, self._sdk)
 
 
 def _litellm() -> Any:
@@ -320,12 +351,16 @@ def _plain(findings: Findings) -> Findings:
     return findings if type(findings) is Findings else Findings.model_validate(findings.model_dump())
 
 
-def _usage(raw: Any) -> Usage:
+def _usage(raw: Any, sdk: OpenAICompatible | None = None) -> Usage:
     u = getattr(raw, "usage", None)
-    hidden = getattr(raw, "_hidden_params", None) or {}
-    cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
-    return Usage(prompt_tokens=getattr(u, "prompt_tokens", 0) or 0,
-                 completion_tokens=getattr(u, "completion_tokens", 0) or 0,
+    prompt = getattr(u, "prompt_tokens", 0) or 0
+    completion = getattr(u, "completion_tokens", 0) or 0
+    if sdk is not None:
+        cost = sdk.cost(prompt, completion)
+    else:
+        hidden = getattr(raw, "_hidden_params", None) or {}
+        cost = hidden.get("response_cost") if isinstance(hidden, dict) else None
+    return Usage(prompt_tokens=prompt, completion_tokens=completion,
                  cost_usd=float(cost) if cost is not None else None)  # unknown price: None, not 0
 
 

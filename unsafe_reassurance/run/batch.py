@@ -21,10 +21,10 @@ from ..judges.base import Judge
 from ..types import Verdict
 from .grading import grade_row, is_local_judge, row_grader
 from .index import IdIndex
-from .output import check_output, drop_errors, load_done, repair_tail
+from .output import check_output, load_done, resume_output
 from .pool import can_fork, grade_in_processes
 from .readers import Columns, Row, iter_rows
-from .window import RateLimits, run_window
+from .window import RateLimits, run_window, until
 
 __all__ = ["Row", "agrade_file", "count_rows", "done_ids", "grade_file", "grade_row",
            "is_local_judge", "iter_rows", "read_rows", "row_grader", "validate_rows"]
@@ -44,14 +44,17 @@ def validate_rows(source: Any, judge: Judge | None = None, cols: Columns | None 
                   fmt: str | None = None) -> int:
     """Check a whole input once (fields, unique ids, rubric domains/flags); return the row count.
 
-    The first problem raises a one-line :class:`InputError` naming file, line and field.
+    The first problem raises a one-line :class:`InputError` naming file, line and field. A
+    preference pair's record id (its rows are ``id:chosen`` and ``id:rejected``) is unique too.
     """
     n = 0
     with IdIndex() as ids:
         for row in iter_rows(source, cols, fmt=fmt):
-            first = ids.add(row.id, row.where)
-            if first is not None:
-                raise InputError(f"{row.where}: duplicate id {row.id!r} (first at {first})")
+            keys = [row.id] + ([row.id.removesuffix(":chosen")] if row.part == "chosen" else [])
+            for key in keys:
+                first = ids.add(key, row.where)
+                if first is not None:
+                    raise InputError(f"{row.where}: duplicate id {key!r} (first at {first})")
             if judge is not None:
                 _prepare(judge, row)
             n += 1
@@ -102,12 +105,9 @@ async def agrade_file(
     counts: Counter[str] = Counter()
     with IdIndex() as done:
         if resume or retry_errors:
-            repair_tail(out)
-            if retry_errors:
-                drop_errors(out)
-            load_done(out, done)
-        todo: Iterator[Row] = _until(stop, (r for r in iter_rows(src, columns, fmt=fmt)
-                                            if r.id not in done))
+            resume_output(out, done, retry_errors=retry_errors)
+        todo: Iterator[Row] = until(stop, (r for r in iter_rows(src, columns, fmt=fmt)
+                                           if r.id not in done))
         if on_start is not None:
             on_start(max(0, total - len(done)))
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -150,14 +150,6 @@ async def agrade_file(
 
                 await run_window(todo, work, write, workers=max(1, concurrency // samples))
     return counts
-
-
-def _until(stop: Callable[[], bool], rows: Iterator[Row]) -> Iterator[Row]:
-    """Rows until ``stop()`` says so (asked before each row is handed out)."""
-    for row in rows:
-        if stop():
-            return
-        yield row
 
 
 def grade_file(src: Any, dst: str | os.PathLike[str], *, judge: Judge, **options: Any

@@ -6,6 +6,8 @@
 - :func:`drop_errors` rewrites the file without its error verdicts (atomically), so that
   ``--retry-errors`` grades those rows again and each id still appears once.
 - :func:`load_done` streams the ids already written into an on-disk :class:`IdIndex`.
+- :func:`resume_output` does all three for ``--resume`` / ``--retry-errors`` (``grade-file``
+  on its verdict file, ``filter`` on each of its split files).
 """
 
 from __future__ import annotations
@@ -13,13 +15,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from .index import IdIndex
 
-__all__ = ["check_output", "drop_errors", "load_done", "repair_tail"]
+__all__ = ["check_output", "drop_errors", "is_error_verdict", "load_done", "repair_tail",
+           "resume_output"]
 
 _BLOCK = 1 << 16
 
@@ -82,8 +86,14 @@ def _records(path: Path) -> Iterator[tuple[bytes, dict[str, object] | None]]:
             yield raw, obj if isinstance(obj, dict) else None
 
 
-def drop_errors(path: str | os.PathLike[str]) -> int:
-    """Rewrite the file without its error verdicts (atomic replace); returns how many went."""
+def is_error_verdict(obj: Mapping[str, Any]) -> bool:
+    """A verdict line whose grading failed (``status`` is ``"error"``)."""
+    return obj.get("status") == "error"
+
+
+def drop_errors(path: str | os.PathLike[str],
+                is_error: Callable[[Mapping[str, Any]], bool] = is_error_verdict) -> int:
+    """Rewrite the file without its error lines (atomic replace); returns how many went."""
     p = Path(path)
     if not p.exists():
         return 0
@@ -92,7 +102,7 @@ def drop_errors(path: str | os.PathLike[str]) -> int:
     try:
         with os.fdopen(fd, "wb") as out:
             for raw, obj in _records(p):
-                if obj is not None and obj.get("status") == "error":
+                if obj is not None and is_error(obj):
                     dropped += 1
                     continue
                 out.write(raw)
@@ -106,13 +116,26 @@ def drop_errors(path: str | os.PathLike[str]) -> int:
     return dropped
 
 
-def load_done(path: str | os.PathLike[str], index: IdIndex) -> int:
-    """Add every id written in the output file to ``index``; returns how many were added."""
+def load_done(path: str | os.PathLike[str], index: IdIndex, key: str = "id") -> int:
+    """Add every id (field ``key``) written in the file to ``index``; returns how many were
+    added."""
     p = Path(path)
     if not p.exists():
         return 0
     added = 0
     for _, obj in _records(p):
-        if obj is not None and obj.get("id") is not None:
-            added += index.add(str(obj["id"])) is None
+        if obj is not None and obj.get(key) is not None:
+            added += index.add(str(obj[key])) is None
     return added
+
+
+def resume_output(path: str | os.PathLike[str], index: IdIndex, *, retry_errors: bool = False,
+                  key: str = "id",
+                  is_error: Callable[[Mapping[str, Any]], bool] = is_error_verdict) -> int:
+    """Make a JSONL output ready to continue: repair a torn last line, drop the error lines if
+    ``retry_errors`` (so those rows are graded again), and add the ids it holds to ``index``.
+    Returns how many ids were added."""
+    repair_tail(path)
+    if retry_errors:
+        drop_errors(path, is_error)
+    return load_done(path, index, key)

@@ -61,7 +61,8 @@ def _worker(judge: Any, local: bool, inbox: Any, outbox: Any, concurrency: int,
             asyncio.run(_async_worker(judge, inbox, outbox, concurrency, row_timeout, limits))
     except KeyboardInterrupt:  # the parent handles the interrupt
         return
-    outbox.put(_DONE)
+    # A cascade counts who settled each row in its own process: the parent's copy adds them up.
+    outbox.put((_DONE, dict(getattr(judge, "settled", None) or {})))
 
 
 async def _async_worker(judge: Any, inbox: Any, outbox: Any, concurrency: int,
@@ -145,8 +146,10 @@ def grade_in_processes(
                         f"a grading worker died (exit code {dead[0].exitcode}); "
                         "rerun with --resume") from None
                 continue
-            if msg == _DONE:
+            if isinstance(msg, tuple) and msg[0] == _DONE:
                 finished += 1
+                if getattr(judge, "settled", None) is not None:
+                    judge.settled.update(msg[1])
                 continue
             for result in msg:
                 write(result)

@@ -16,14 +16,23 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterable, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Iterator
 from typing import TypeVar
 
-__all__ = ["RateLimits", "TokenBucket", "run_window"]
+__all__ = ["RateLimits", "TokenBucket", "run_window", "until"]
 
 T = TypeVar("T")
 R = TypeVar("R")
 _STOP = object()
+
+
+def until(stop: Callable[[], bool], items: Iterable[T]) -> Iterator[T]:
+    """``items`` until ``stop()`` says so (asked before each item is handed out), e.g. a cost
+    budget's ``exhausted``: work not yet started is left for ``--resume``."""
+    for item in items:
+        if stop():
+            return
+        yield item
 
 
 async def run_window(

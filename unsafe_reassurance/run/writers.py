@@ -61,12 +61,16 @@ class RecordWriter:
 
 
 class _Jsonl(RecordWriter):
-    def __init__(self, path: Path) -> None:
+    """One line per record, flushed as it is written: a killed run leaves at most a torn last
+    line (which ``--resume`` repairs), so a JSONL split can be continued."""
+
+    def __init__(self, path: Path, append: bool = False) -> None:
         super().__init__(path)
-        self._fh: TextIO = path.open("w", encoding="utf-8")
+        self._fh: TextIO = path.open("a" if append else "w", encoding="utf-8")
 
     def _write(self, record: dict[str, Any]) -> None:
         self._fh.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+        self._fh.flush()
 
     def close(self) -> None:
         self._fh.close()
@@ -149,12 +153,16 @@ def _verdict_type(name: str, inferred: Any) -> Any:
     return pa.string()
 
 
-def open_writer(path: str | os.PathLike[str], fmt: str = "jsonl") -> RecordWriter:
-    """A streaming writer for ``fmt`` (``jsonl``, ``csv`` or ``parquet``); creates folders."""
+def open_writer(path: str | os.PathLike[str], fmt: str = "jsonl", *, append: bool = False
+                ) -> RecordWriter:
+    """A streaming writer for ``fmt`` (``jsonl``, ``csv`` or ``parquet``); creates folders.
+    ``append`` continues an existing JSONL file (the other formats cannot be continued)."""
     p = Path(path)
+    if append and fmt != "jsonl":
+        raise InputError(f"{p}: only a .jsonl output can be continued, not {fmt}")
     p.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "jsonl":
-        return _Jsonl(p)
+        return _Jsonl(p, append)
     if fmt == "csv":
         return _Csv(p)
     if fmt == "parquet":
