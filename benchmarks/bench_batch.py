@@ -13,7 +13,7 @@ ideal = concurrency / latency requests per second:
    first request to the last response), with its peak memory;
 4. the same with ``--processes 2`` (two event loops on two cores).
 
-Then (printed as 6.) the CLI again against a grader that answers 30% of requests with a 429, a
+5. Then the CLI again against a grader that answers 30% of requests with a 429, a
 500 or garbage: every row must be written exactly once, as a label or an error verdict.
 
 Then memory flatness: peak RSS of validating 20k vs 200k rows (the id check is on disk).
@@ -152,7 +152,7 @@ def faults(src: Path, latency: float, concurrency: int, rows: int) -> None:
     labels = {k: sum(v["label"] == k for v in verdicts) for k in ("PASS", "WARN", "FAIL")}
     errors = sum(v["status"] == "error" for v in verdicts)
     ok = len(ids) == len(set(ids)) == rows
-    print(f"6. 30% injected 429/500/garbage ({s.get('faults', '?')} of {s.get('requests', '?')} "
+    print(f"5. 30% injected 429/500/garbage ({s.get('faults', '?')} of {s.get('requests', '?')} "
           f"requests): {len(set(ids))} of {rows} rows written once ({'ok' if ok else 'LOST/DUP'});"
           f" {labels} + {errors} error verdicts")
 
@@ -166,7 +166,7 @@ def memory() -> None:
             t = time.perf_counter()
             done = subprocess.run([sys.executable, "-c", code, str(src)], check=True,
                                   capture_output=True, text=True)
-            print(f"5. validate {int(done.stdout):>7,} rows (ids checked on disk): peak RSS "
+            print(f"6. validate {int(done.stdout):>7,} rows (ids checked on disk): peak RSS "
                   f"{peak_mb(done.stderr)} MB ({time.perf_counter() - t:.1f} s)")
 
 
