@@ -22,7 +22,7 @@ from ..types import Verdict
 from .grading import grade_row, is_local_judge, row_grader
 from .index import IdIndex
 from .output import check_output, load_done, resume_output
-from .pool import can_fork, grade_in_processes
+from .pool import grade_in_processes, run_mode
 from .readers import Columns, Row, iter_rows
 from .window import RateLimits, run_window, until
 
@@ -131,13 +131,12 @@ async def agrade_file(
                 if on_result is not None:
                     on_result(Verdict.model_validate_json(result[1]))
 
-            local = is_local_judge(judge)
-            if processes > 1 and can_fork():
+            mode = run_mode(judge, processes, rpm, tpm)
+            if mode == "processes":
                 await asyncio.to_thread(
                     grade_in_processes, todo, judge, write_line, processes=processes,
-                    local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
-                    row_timeout=row_timeout)
-            elif local and not (rpm or tpm):
+                    concurrency=concurrency, rpm=rpm, tpm=tpm, row_timeout=row_timeout)
+            elif mode == "loop":
                 for row in todo:  # CPU-bound: an event loop would only add overhead
                     write(row, grade_row(judge, row))
             else:

@@ -30,10 +30,10 @@ from ..errors import InputError
 from ..judges.base import Judge
 from ..types import Verdict
 from .batch import validate_rows
-from .grading import grade_row, is_local_judge, row_grader
+from .grading import grade_row, row_grader
 from .index import IdIndex
 from .output import check_output, resume_output
-from .pool import can_fork, grade_in_processes
+from .pool import grade_in_processes, run_mode
 from .readers import Columns, Row, detect_format, iter_rows
 from .window import RateLimits, run_window, until
 from .writers import RecordWriter, open_writer, output_format
@@ -213,13 +213,12 @@ async def afilter_file(
             rows = iter_rows(src, columns, fmt=fmt, keep_record=True)
             todo = (g for g in _records(rows) if not (cont and record_id(g[0]) in done))
             items = zip(count(), until(stop, todo))
-            local = is_local_judge(judge)
-            if processes > 1 and can_fork():
+            mode = run_mode(judge, processes, rpm, tpm)
+            if mode == "processes":
                 await asyncio.to_thread(
                     _in_processes, items, judge, done_record, processes=processes,
-                    local=local and not (rpm or tpm), concurrency=concurrency, rpm=rpm, tpm=tpm,
-                    row_timeout=row_timeout)
-            elif local and not (rpm or tpm):
+                    concurrency=concurrency, rpm=rpm, tpm=tpm, row_timeout=row_timeout)
+            elif mode == "loop":
                 for seq, group in items:
                     done_record((seq, group), [grade_row(judge, r) for r in group])
             else:

@@ -19,11 +19,11 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from typing import Any
 
 from ..errors import UnsafeReassuranceError
-from .grading import grade_row, row_grader
+from .grading import grade_row, is_local_judge, row_grader
 from .readers import Row
 from .window import run_window
 
-__all__ = ["can_fork", "grade_in_processes"]
+__all__ = ["can_fork", "grade_in_processes", "run_mode"]
 
 Result = tuple[str, str, str]  # (row id, verdict JSON line, label or "error")
 _DONE = "done"
@@ -31,6 +31,15 @@ _DONE = "done"
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_mode(judge: Any, processes: int, rpm: float | None, tpm: float | None) -> str:
+    """How a runner grades its rows: ``"processes"`` (forked workers), ``"loop"`` (the offline
+    judge in order: CPU-bound, an event loop would only add overhead; rate limits need the
+    window) or ``"window"`` (the async sliding window)."""
+    if processes > 1 and can_fork():
+        return "processes"
+    return "loop" if is_local_judge(judge) and not (rpm or tpm) else "window"
 
 
 def _line(row: Row, verdict: Any) -> Result:
@@ -90,7 +99,7 @@ def grade_in_processes(
     write: Callable[[Result], None],
     *,
     processes: int,
-    local: bool,
+    local: bool | None = None,
     concurrency: int = 8,
     rpm: float | None = None,
     tpm: float | None = None,
@@ -100,8 +109,11 @@ def grade_in_processes(
     """Grade ``rows`` in ``processes`` forked workers, calling ``write`` for every result.
 
     ``concurrency`` and the ``rpm``/``tpm`` limits are split evenly between the workers (async
-    judges). A worker that dies stops the run with an error instead of hanging it.
+    judges). A worker that dies stops the run with an error instead of hanging it. ``local``
+    (grade in order, no event loop) defaults to the offline judge without rate limits.
     """
+    if local is None:
+        local = is_local_judge(judge) and not (rpm or tpm)
     ctx = multiprocessing.get_context("fork")
     size = chunk_size or (64 if local else 8)
     inbox: Any = ctx.Queue(maxsize=4 * processes)
