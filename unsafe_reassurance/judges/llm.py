@@ -34,6 +34,11 @@ SAMPLE_TEMPERATURE = 0.7
 class LLMJudge(BaseJudge):
     """Grade with an LLM: the grader reports findings, code derives the label.
 
+    Keyword arguments other than those below go to :class:`LiteLLMGrader` (``api_base``,
+    ``mode``, ``timeout``, ``max_attempts``, ``temperature``, ``transport``, and request options
+    such as ``max_tokens``). An ``openai/<name>`` model at ``api_base`` is called through the
+    OpenAI SDK unless ``transport="litellm"`` (docs/judges.md, "Transport").
+
     ``samples > 1`` asks the grader several times, concurrently, at ``SAMPLE_TEMPERATURE``
     unless ``temperature`` is given; the majority label wins (ties go to the more severe label)
     and ``confidence`` is the share of samples that agree with it (an error sample counts as
