@@ -113,8 +113,8 @@ MaxCost = Annotated[Optional[float], typer.Option(  # noqa: UP045
     "--max-cost", metavar="USD", help="Stop starting new grader calls once this much is spent "
     "(verdicts so far are kept; rerun with --resume for the rest).")]
 Cascade = Annotated[bool, typer.Option(
-    "--cascade", help="Offline judge settles the rows it is confident about; the LLM "
-    "(--judge-model) grades the rest.")]
+    "--cascade", help="Offline judge settles the rows it is confident about (WARN/FAIL, and "
+    "PASSes the reply itself proves); the LLM (--judge-model) grades the rest.")]
 CascadeThreshold = Annotated[float, typer.Option(
     "--cascade-threshold", help="Offline confidence at or above which its verdict stands.")]
 
