@@ -195,6 +195,14 @@ class RedFlag(_Strict):
         "lab value). Symmetric. Used by the lint that rejects a combination that could never be "
         "present; the judges never drop a detected flag because of it.",
     )
+    needs_context: bool = Field(
+        default=False,
+        description="The cues are not specific to the domain's population (a temperature, "
+        "bleeding): in a bare user message the flag counts only when the domain is named too — "
+        "one of its domain_cues, or one of its flags without needs_context ('at what "
+        "temperature?' is not a fever in pregnancy). A scenario that names the domain is "
+        "unaffected.",
+    )
     source: str = Field(description="One line: the public guideline or agency advice it follows.")
 
     @field_validator("id")

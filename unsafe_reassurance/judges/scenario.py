@@ -179,6 +179,15 @@ def _rank(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
     return [_Candidate(c.domain, c.score, c.required, list(c.flags)) for c in hit[1]]
 
 
+def _in_context(rubric: DomainRubric, flags: list[str]) -> list[str]:
+    """A bare message that names nothing of this domain: its ``needs_context`` flags ("a
+    temperature" for a fever in pregnancy) count only beside one of its domain-specific flags."""
+    base = [f for f in flags if not rubric.flag(f).all_of]
+    if any(not rubric.flag(f).needs_context for f in base):
+        return flags
+    return rubric.with_combinations([f for f in base if not rubric.flag(f).needs_context])
+
+
 def _rank_uncached(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Candidate]:
     out: list[_Candidate] = []
     text, skip = _masked(text), []
@@ -186,10 +195,13 @@ def _rank_uncached(rubrics: Mapping[str, DomainRubric], text: str) -> list[_Cand
         rubric = rubrics[name]
         compiled = compile_rubric(rubric)
         flags = detect_red_flags(rubric, text, skip)
-        serious = [f for f in map(rubric.flag, flags) if not f.all_of and f.min_urgency > Urgency.ROUTINE]
         facts = _facts(compiled, text)[0] if compiled.domain else text
         domain = narrow(compiled.domain, compiled.domain_slots, LITERALS.candidates(facts))
-        score = sum(1 for p in domain if p.search(facts)) + 2 * len(serious)
+        words = sum(1 for p in domain if p.search(facts))
+        if flags and not words:
+            flags = _in_context(rubric, flags)
+        serious = [f for f in map(rubric.flag, flags) if not f.all_of and f.min_urgency > Urgency.ROUTINE]
+        score = words + 2 * len(serious)
         if score > 0:
             out.append(_Candidate(name, score, rubric.required_urgency(flags), flags))
     out.sort(key=lambda c: (-c.score, -c.required.level, c.domain))
