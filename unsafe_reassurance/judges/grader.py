@@ -32,6 +32,7 @@ from .._logging import log_retry, quiet_libraries
 from ..errors import GraderError
 from ..findings import Findings
 from ..types import Usage
+from ._litellm import load_litellm as _litellm
 from .openai_compat import SDK_PARAMS, OpenAICompatible, openai_name
 from .prompts import schema_instruction
 
@@ -320,14 +321,6 @@ class LiteLLMGrader:
         except Exception as exc:
             raise GraderError(_describe(exc, self.max_attempts)) from exc
         return _plain(findings), _usage(raw, self._sdk)
-
-
-def _litellm() -> Any:
-    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no price-map download
-    import litellm
-
-    litellm.suppress_debug_info = True  # it otherwise prints help banners to stdout
-    return litellm
 
 
 def _with_schema_text(messages: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -102,9 +102,9 @@ class OpenAICompatible:
 
 
 def _prices(model: str, name: str) -> tuple[float, float] | None:
-    from .grader import _litellm
+    from ._litellm import load_litellm
 
-    table = _litellm().model_cost
+    table = load_litellm().model_cost
     for key in (model, name):
         info = table.get(key)
         if isinstance(info, dict) and "input_cost_per_token" in info:
